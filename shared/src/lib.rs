@@ -53,4 +53,5 @@ pub mod doc;
 pub mod ids;
 pub mod model;
 pub mod rules;
+pub mod sync;
 pub mod time;

@@ -12,5 +12,6 @@
 
 pub mod field;
 pub mod store;
+pub mod sync;
 
 pub use store::{Store, StoreError};

@@ -164,6 +164,11 @@ impl Store {
         self.docs.get(id)
     }
 
+    /// A document for the sync adapter to change; the caller must [`Store::persist`] after.
+    pub(crate) fn doc_mut(&mut self, id: &DocId) -> Option<&mut AutoCommit> {
+        self.docs.get_mut(id)
+    }
+
     /// Every held document.
     pub fn docs(&self) -> impl Iterator<Item = (&DocId, &AutoCommit)> {
         self.docs.iter()

@@ -1,0 +1,262 @@
+//! The device side of a sync, as a state machine: responses in, requests and effects out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::AutoCommit;
+use automerge::sync::{Message, State, SyncDoc};
+
+use super::wire::{
+    DocMessage, HeadsDigest, ManifestEntry, Refusal, Request, Response, heads_digest, set_digest,
+};
+use crate::ids::DocId;
+
+/// How many exchange rounds one sync may take before it gives up. Real syncs finish in two or
+/// three; the bound stops a misbehaving peer from keeping a device busy forever.
+pub const MAX_ROUNDS: u32 = 24;
+
+/// The documents a sync works on. The device store implements it; so do the in-memory replicas
+/// of the deterministic network tests.
+pub trait DocAccess {
+    /// Every document held.
+    fn ids(&self) -> Vec<DocId>;
+    /// A held document.
+    fn get_mut(&mut self, id: &DocId) -> Option<&mut AutoCommit>;
+    /// A held document, or a new empty one staged for a document the server is about to send.
+    fn get_or_stage(&mut self, id: &DocId) -> &mut AutoCommit;
+    /// The sync state persisted at the end of an earlier sync, if any.
+    fn saved_state(&self, id: &DocId) -> Option<Vec<u8>>;
+}
+
+/// Something the adapter must do for the sync to be real.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Make the document's new changes and this encoded sync state durable.
+    Persist {
+        /// Which document.
+        doc: DocId,
+        /// `automerge::sync::State::encode()`: only what both sides are known to share.
+        state: Vec<u8>,
+    },
+    /// Delete the document: the device's scope no longer includes it.
+    Delete(DocId),
+}
+
+/// What the adapter does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Send this request and feed the response back.
+    Send(Request),
+    /// The sync is over.
+    Done(Outcome),
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Every document in scope has the same heads on both sides.
+    pub synced: bool,
+    /// The server judged the device's clock more than five minutes off.
+    pub clock_flagged: bool,
+    /// Documents the server refused.
+    pub refused: Vec<Refusal>,
+    /// Documents deleted because the scope shrank.
+    pub deleted: Vec<DocId>,
+    /// Documents that received changes from the server.
+    pub received: Vec<DocId>,
+    /// Exchange rounds after the summary.
+    pub rounds: u32,
+    /// Why the sync stopped short, when it did.
+    pub problem: Option<String>,
+}
+
+/// One sync of a device with the server.
+#[derive(Debug)]
+pub struct ClientSession {
+    clock: i64,
+    states: BTreeMap<DocId, State>,
+    working: BTreeSet<DocId>,
+    server_heads: BTreeMap<DocId, HeadsDigest>,
+    deleted: Vec<DocId>,
+    outcome: Outcome,
+}
+
+fn local_heads(doc: &mut AutoCommit) -> HeadsDigest {
+    heads_digest(&doc.get_heads())
+}
+
+impl ClientSession {
+    /// Starts a sync at device time `clock`: returns the session and the summary request.
+    pub fn start(clock: i64, docs: &mut dyn DocAccess) -> (ClientSession, Request) {
+        let mut entries = Vec::new();
+        for id in docs.ids() {
+            if let Some(doc) = docs.get_mut(&id) {
+                entries.push((id, local_heads(doc)));
+            }
+        }
+        let digest = set_digest(entries.iter().map(|(id, h)| (id, *h)));
+        let session = ClientSession {
+            clock,
+            states: BTreeMap::new(),
+            working: BTreeSet::new(),
+            server_heads: BTreeMap::new(),
+            deleted: Vec::new(),
+            outcome: Outcome::default(),
+        };
+        (session, Request::Summary { clock, digest })
+    }
+
+    /// Feeds the server's response; returns the next step and the effects to carry out first.
+    pub fn on_response(
+        &mut self,
+        response: Response,
+        docs: &mut dyn DocAccess,
+    ) -> (Step, Vec<Effect>) {
+        match response {
+            Response::InSync { clock_flagged } => {
+                self.outcome.clock_flagged = clock_flagged;
+                self.outcome.synced = true;
+                (Step::Done(self.outcome.clone()), Vec::new())
+            }
+            Response::Manifest { clock_flagged, docs: manifest, delete } => {
+                self.outcome.clock_flagged = clock_flagged;
+                self.on_manifest(&manifest, &delete, docs)
+            }
+            Response::Exchange { messages, heads, refused } => {
+                self.on_exchange(messages, heads, refused, docs)
+            }
+        }
+    }
+
+    fn state_for(&mut self, id: &DocId, docs: &dyn DocAccess) -> &mut State {
+        self.states.entry(*id).or_insert_with(|| {
+            docs.saved_state(id).and_then(|b| State::decode(&b).ok()).unwrap_or_default()
+        })
+    }
+
+    fn on_manifest(
+        &mut self,
+        manifest: &[ManifestEntry],
+        delete: &[DocId],
+        docs: &mut dyn DocAccess,
+    ) -> (Step, Vec<Effect>) {
+        let mut effects: Vec<Effect> = delete.iter().map(|d| Effect::Delete(*d)).collect();
+        self.deleted = delete.to_vec();
+        self.outcome.deleted = delete.to_vec();
+        let held: BTreeSet<DocId> = docs.ids().into_iter().collect();
+        for entry in manifest {
+            self.server_heads.insert(entry.doc, entry.heads);
+            let differs = match docs.get_mut(&entry.doc) {
+                Some(doc) => local_heads(doc) != entry.heads,
+                None => true,
+            };
+            if differs {
+                self.working.insert(entry.doc);
+            }
+        }
+        // Documents made on this device that the server has not seen yet.
+        let listed: BTreeSet<DocId> = manifest.iter().map(|e| e.doc).collect();
+        for id in held {
+            if !listed.contains(&id) && !delete.contains(&id) {
+                self.working.insert(id);
+            }
+        }
+        let (step, more) = self.next_exchange(docs);
+        effects.extend(more);
+        (step, effects)
+    }
+
+    fn on_exchange(
+        &mut self,
+        messages: Vec<DocMessage>,
+        heads: Vec<ManifestEntry>,
+        refused: Vec<Refusal>,
+        docs: &mut dyn DocAccess,
+    ) -> (Step, Vec<Effect>) {
+        let mut effects = Vec::new();
+        for r in refused {
+            self.working.remove(&r.doc);
+            if !self.outcome.refused.contains(&r) {
+                self.outcome.refused.push(r);
+            }
+        }
+        for entry in heads {
+            self.server_heads.insert(entry.doc, entry.heads);
+        }
+        for DocMessage { doc: id, msg } in messages {
+            if !self.working.contains(&id) {
+                continue;
+            }
+            let Ok(message) = Message::decode(&msg) else {
+                self.fail(format!("the server sent an unreadable message for {id}"));
+                continue;
+            };
+            let brings_changes = !message.changes.is_empty();
+            let mut state = std::mem::take(self.state_for(&id, docs));
+            let doc = docs.get_or_stage(&id);
+            let applied = doc.sync().receive_sync_message(&mut state, message);
+            let encoded = state.encode();
+            self.states.insert(id, state);
+            match applied {
+                Ok(()) => {
+                    if brings_changes && !self.outcome.received.contains(&id) {
+                        self.outcome.received.push(id);
+                    }
+                    effects.push(Effect::Persist { doc: id, state: encoded });
+                }
+                Err(e) => self.fail(format!("changes for {id} could not be applied: {e}")),
+            }
+        }
+        let (step, more) = self.next_exchange(docs);
+        effects.extend(more);
+        (step, effects)
+    }
+
+    fn fail(&mut self, problem: String) {
+        if self.outcome.problem.is_none() {
+            self.outcome.problem = Some(problem);
+        }
+    }
+
+    fn next_exchange(&mut self, docs: &mut dyn DocAccess) -> (Step, Vec<Effect>) {
+        let mut messages = Vec::new();
+        let mut effects = Vec::new();
+        let working: Vec<DocId> = self.working.iter().copied().collect();
+        for id in working {
+            let mut state = std::mem::take(self.state_for(&id, docs));
+            let doc = docs.get_or_stage(&id);
+            let message = doc.sync().generate_sync_message(&mut state);
+            let matches = self.server_heads.get(&id) == Some(&local_heads(doc));
+            self.states.insert(id, state);
+            match message {
+                Some(m) => messages.push(DocMessage { doc: id, msg: m.encode() }),
+                None if matches => {
+                    self.working.remove(&id);
+                }
+                None => {}
+            }
+        }
+        let deleted = std::mem::take(&mut self.deleted);
+        if messages.is_empty() && deleted.is_empty() {
+            return (Step::Done(self.finish()), effects);
+        }
+        self.outcome.rounds += 1;
+        if self.outcome.rounds > MAX_ROUNDS {
+            self.fail("the server and this device did not agree after many rounds".into());
+            return (Step::Done(self.finish()), effects);
+        }
+        effects.shrink_to_fit();
+        (Step::Send(Request::Exchange { clock: self.clock, messages, deleted }), effects)
+    }
+
+    fn finish(&mut self) -> Outcome {
+        let unsettled = self.working.iter().any(|id| {
+            !self.outcome.refused.iter().any(|r| &r.doc == id)
+        });
+        let mut outcome = self.outcome.clone();
+        outcome.synced = outcome.problem.is_none() && !unsettled && outcome.refused.is_empty();
+        if unsettled && outcome.problem.is_none() {
+            outcome.problem = Some("some documents did not finish syncing".into());
+        }
+        outcome
+    }
+}

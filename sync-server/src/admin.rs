@@ -102,15 +102,18 @@ impl SqliteStorage {
     pub fn create_agency(&self, name: &str) -> Result<AgencyId, AdminError> {
         let id = AgencyId::new_random();
         self.with_conn(|c| {
-            c.execute("INSERT INTO agencies (id, name) VALUES (?1, ?2)", params![id.to_string(), name])
-                .map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(f, _)
-                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        StorageError::Exists(format!("agency \"{name}\""))
-                    }
-                    e => e.into(),
-                })?;
+            c.execute(
+                "INSERT INTO agencies (id, name) VALUES (?1, ?2)",
+                params![id.to_string(), name],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StorageError::Exists(format!("agency \"{name}\""))
+                }
+                e => e.into(),
+            })?;
             Ok(())
         })?;
         Ok(id)
@@ -222,14 +225,24 @@ impl SqliteStorage {
             return Err(StorageError::NotFound(format!("active device {device}")).into());
         }
         self.audit(
-            &AuditEvent { device: Some(device), user: None, event: "device.revoked".into(), doc: None },
+            &AuditEvent {
+                device: Some(device),
+                user: None,
+                event: "device.revoked".into(),
+                doc: None,
+            },
             now,
         )?;
         Ok(())
     }
 
     /// Suspends an agency (removal from service): its escorts' devices are refused at once.
-    pub fn suspend_agency(&self, agency: AgencyId, suspended: bool, now: i64) -> Result<(), AdminError> {
+    pub fn suspend_agency(
+        &self,
+        agency: AgencyId,
+        suspended: bool,
+        now: i64,
+    ) -> Result<(), AdminError> {
         let changed = self.with_conn(|c| {
             Ok(c.execute(
                 "UPDATE agencies SET suspended = ?2 WHERE id = ?1",
@@ -269,10 +282,15 @@ impl SqliteStorage {
     ) -> Result<(), StorageError> {
         let header = peihu_shared::doc::header(doc)
             .map_err(|e| StorageError::Corrupt(id.to_string(), e.to_string()))?;
-        let changes: Vec<Vec<u8>> = doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
+        let changes: Vec<Vec<u8>> =
+            doc.get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
         let mut loaded = match self.load_doc(&id)? {
             Some(l) => l,
-            None => crate::storage::LoadedDoc { doc: automerge::AutoCommit::new(), seen: 0, header: None },
+            None => crate::storage::LoadedDoc {
+                doc: automerge::AutoCommit::new(),
+                seen: 0,
+                header: None,
+            },
         };
         self.append_changes(&id, &mut loaded, &changes, &header, None, now)?;
         Ok(())

@@ -105,7 +105,8 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
     let mut villages = Vec::new();
     for (i, (town, town_name)) in picked.iter().enumerate() {
         for v in 0..if i == 0 { 2 } else { 1 } {
-            let code: PlaceCode = format!("{town}{:03}", 201 + v).parse().expect("valid village code");
+            let code: PlaceCode =
+                format!("{town}{:03}", 201 + v).parse().expect("valid village code");
             let name = format!("{town_name}示例{}村（虚构）", ["东", "西", "南"][v]);
             storage.put_place(code, &name, true)?;
             villages.push(code);
@@ -118,30 +119,39 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
     let agency_a = storage.create_agency("康宁陪护服务有限公司（虚构）")?;
     let agency_b = storage.create_agency("福寿陪诊服务中心（虚构）")?;
     let mut accounts = Vec::new();
-    let mut add = |login: &str, name: &str, role: Role, place: PlaceCode, agency, password: bool| {
-        let password = password.then(|| format!("demo-{}", crate::tokens::new_enrolment_code()));
-        let user = storage.create_user(&NewUser {
-            login: login.into(),
-            name: name.into(),
-            role,
-            place,
-            agency,
-            password: password.clone(),
-        })?;
-        let code = storage.issue_code(user.id, now)?;
-        accounts.push(DemoAccount {
-            user: login.into(),
-            name: name.into(),
-            role: role.code().into(),
-            place: place.to_string(),
-            code,
-            password,
-        });
-        Ok::<UserId, AdminError>(user.id)
-    };
+    let mut add =
+        |login: &str, name: &str, role: Role, place: PlaceCode, agency, password: bool| {
+            let password =
+                password.then(|| format!("demo-{}", crate::tokens::new_enrolment_code()));
+            let user = storage.create_user(&NewUser {
+                login: login.into(),
+                name: name.into(),
+                role,
+                place,
+                agency,
+                password: password.clone(),
+            })?;
+            let code = storage.issue_code(user.id, now)?;
+            accounts.push(DemoAccount {
+                user: login.into(),
+                name: name.into(),
+                role: role.code().into(),
+                place: place.to_string(),
+                code,
+                password,
+            });
+            Ok::<UserId, AdminError>(user.id)
+        };
     let mut helpers = Vec::new();
     for (i, v) in villages.iter().enumerate() {
-        helpers.push(add(&format!("helper{}", i + 1), &format!("帮帮团{}号（虚构）", i + 1), Role::Helper, *v, None, false)?);
+        helpers.push(add(
+            &format!("helper{}", i + 1),
+            &format!("帮帮团{}号（虚构）", i + 1),
+            Role::Helper,
+            *v,
+            None,
+            false,
+        )?);
     }
     let escort_a = add("escort1", "陪护员甲（虚构）", Role::Escort, county, Some(agency_a), false)?;
     add("escort2", "陪护员乙（虚构）", Role::Escort, county, Some(agency_b), false)?;
@@ -161,7 +171,8 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
             _ => RiskColour::Blue,
         };
         let female = dice.below(2) == 0;
-        let birth = (1930 + dice.below(20) as i32, 1 + dice.below(12) as u32, 1 + dice.below(28) as u32);
+        let birth =
+            (1930 + dice.below(20) as i32, 1 + dice.below(12) as u32, 1 + dice.below(28) as u32);
         let name = format!("{}{}", dice.pick(SURNAMES), dice.pick(GIVEN));
         let id = BeneficiaryId::new_random();
         let set_at = now - 120 * 86_400_000;
@@ -174,7 +185,11 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
             birth_date: format!("{:04}-{:02}-{:02}", birth.0, birth.1, birth.2),
             id_number: id_number(&county, birth, n, female),
             address: format!("{}号（虚构地址）", 1 + dice.below(80)),
-            living: if dice.below(3) == 0 { LivingSituation::WithSpouse } else { LivingSituation::Alone },
+            living: if dice.below(3) == 0 {
+                LivingSituation::WithSpouse
+            } else {
+                LivingSituation::Alone
+            },
             disability: match colour {
                 RiskColour::Red => DisabilityLevel::Partial,
                 _ => DisabilityLevel::None,

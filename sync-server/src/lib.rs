@@ -11,6 +11,8 @@
 //! - [`admin`], [`demo`]: the command line's administration and demo data.
 
 pub mod admin;
+pub mod blobs;
+pub mod console;
 pub mod demo;
 pub mod http;
 pub mod scope;
@@ -27,6 +29,8 @@ use storage::sqlite::SqliteStorage;
 pub struct AppState {
     /// The storage.
     pub storage: Arc<SqliteStorage>,
+    /// Photo and signature files.
+    pub blobs: Arc<dyn blobs::BlobStore>,
     /// The server clock in Unix ms (replaceable in tests).
     pub clock: Arc<dyn Fn() -> i64 + Send + Sync>,
 }
@@ -39,8 +43,13 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     /// State over `storage` with the system clock.
+    ///
+    /// Photo files live in `blobs/` beside the database. Panics only if that folder cannot be
+    /// created, which means the data directory is unusable.
     pub fn new(storage: SqliteStorage) -> AppState {
-        AppState { storage: Arc::new(storage), clock: Arc::new(now_ms) }
+        let blobs = blobs::FsBlobStore::open(storage.data_dir())
+            .expect("the data directory must allow a blobs folder");
+        AppState { storage: Arc::new(storage), blobs: Arc::new(blobs), clock: Arc::new(now_ms) }
     }
 
     /// The server's time now.

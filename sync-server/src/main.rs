@@ -38,6 +38,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Re-hash every stored photo file and report any that no longer match their id.
+    Verify {
+        /// Data directory.
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// Administration.
     Admin {
         /// Data directory.
@@ -118,12 +124,14 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { data, listen } => serve(data, listen),
         Command::Demo { data, json } => run_demo(data, json),
+        Command::Verify { data } => verify(data),
         Command::Admin { data, command } => admin(data, command),
     }
 }
 
 fn open(data: &std::path::Path) -> anyhow::Result<SqliteStorage> {
-    SqliteStorage::open(data).with_context(|| format!("cannot open data directory {}", data.display()))
+    SqliteStorage::open(data)
+        .with_context(|| format!("cannot open data directory {}", data.display()))
 }
 
 fn serve(data: PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
@@ -153,10 +161,25 @@ fn run_demo(data: PathBuf, json: bool) -> anyhow::Result<()> {
     } else {
         println!("Demo loaded into {}. Accounts:", data.display());
         for a in &accounts {
-            let password = a.password.as_deref().map(|p| format!("  password {p}")).unwrap_or_default();
+            let password =
+                a.password.as_deref().map(|p| format!("  password {p}")).unwrap_or_default();
             println!("  {:<8} {:<10} {:<12} code {}{}", a.user, a.role, a.place, a.code, password);
         }
     }
+    Ok(())
+}
+
+fn verify(data: PathBuf) -> anyhow::Result<()> {
+    use peihu_server::blobs::{BlobStore, FsBlobStore};
+    let store = FsBlobStore::open(&data).context("cannot open the blob folder")?;
+    let (checked, bad) = store.verify_all()?;
+    for hash in &bad {
+        println!("DAMAGED {hash}");
+    }
+    if !bad.is_empty() {
+        bail!("{} of {checked} stored files do not match their id", bad.len());
+    }
+    println!("{checked} stored files checked, all match their id");
     Ok(())
 }
 
@@ -174,25 +197,39 @@ fn admin(data: PathBuf, command: AdminCommand) -> anyhow::Result<()> {
             println!("{id}");
         }
         AdminCommand::AgencySuspend { name } => {
-            let id = storage.agency_by_name(&name)?.with_context(|| format!("no agency named {name}"))?;
+            let id = storage
+                .agency_by_name(&name)?
+                .with_context(|| format!("no agency named {name}"))?;
             storage.suspend_agency(id, true, now)?;
         }
         AdminCommand::UserAdd { login, name, role, place: p, agency, password } => {
-            let role = Role::from_code(&role)
-                .with_context(|| format!("unknown role {role}: use helper, escort, supervisor or admin"))?;
+            let role = Role::from_code(&role).with_context(|| {
+                format!("unknown role {role}: use helper, escort, supervisor or admin")
+            })?;
             let agency = match agency {
-                Some(a) => Some(storage.agency_by_name(&a)?.with_context(|| format!("no agency named {a}"))?),
+                Some(a) => Some(
+                    storage.agency_by_name(&a)?.with_context(|| format!("no agency named {a}"))?,
+                ),
                 None => None,
             };
-            let user = storage.create_user(&NewUser { login, name, role, place: place(&p)?, agency, password })?;
+            let user = storage.create_user(&NewUser {
+                login,
+                name,
+                role,
+                place: place(&p)?,
+                agency,
+                password,
+            })?;
             println!("{}", user.id);
         }
         AdminCommand::UserMove { login, place: p } => {
-            let user = storage.user_by_login(&login)?.with_context(|| format!("no user {login}"))?;
+            let user =
+                storage.user_by_login(&login)?.with_context(|| format!("no user {login}"))?;
             storage.move_user(user.id, place(&p)?)?;
         }
         AdminCommand::Code { login } => {
-            let user = storage.user_by_login(&login)?.with_context(|| format!("no user {login}"))?;
+            let user =
+                storage.user_by_login(&login)?.with_context(|| format!("no user {login}"))?;
             println!("{}", storage.issue_code(user.id, now)?);
         }
         AdminCommand::Revoke { device } => {

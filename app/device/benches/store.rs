@@ -90,7 +90,10 @@ fn benches(c: &mut Criterion) {
     let (mut store, id, prov) = year_store(dir.path());
     let case = DocId::Case(id);
     let bytes = store.stored_bytes(&case).unwrap();
-    println!("case document with 365 visits: {bytes} bytes on disk, {} bytes per visit", bytes / 365);
+    println!(
+        "case document with 365 visits: {bytes} bytes on disk, {} bytes per visit",
+        bytes / 365
+    );
     let snapshot = store.doc(&case).unwrap().clone().save();
 
     c.bench_function("load a year of daily visits", |b| {

@@ -117,8 +117,12 @@ pub fn duty_list(store: &Store, now: i64) -> Vec<DutyRow> {
         _ => 2,
     };
     rows.sort_by(|a, b| {
-        (a.colour, rank(a.status), std::cmp::Reverse(a.overdue_days), &a.name)
-            .cmp(&(b.colour, rank(b.status), std::cmp::Reverse(b.overdue_days), &b.name))
+        (a.colour, rank(a.status), std::cmp::Reverse(a.overdue_days), &a.name).cmp(&(
+            b.colour,
+            rank(b.status),
+            std::cmp::Reverse(b.overdue_days),
+            &b.name,
+        ))
     });
     rows
 }
@@ -191,7 +195,10 @@ pub fn record_visit(
         .map(|w| {
             let warning = Warning {
                 visit: visit.id,
-                source: WarningSource::Reading { measure: w.measure.clone(), rule: w.label.clone() },
+                source: WarningSource::Reading {
+                    measure: w.measure.clone(),
+                    rule: w.label.clone(),
+                },
                 severity: w.severity.code().to_string(),
                 prov: prov.clone(),
             };
@@ -214,7 +221,11 @@ pub fn record_visit(
         }
         Ok(())
     })?;
-    Ok(SavedVisit { id: visit.id, checks, warnings: warnings.into_iter().map(|(_, l)| l).collect() })
+    Ok(SavedVisit {
+        id: visit.id,
+        checks,
+        warnings: warnings.into_iter().map(|(_, l)| l).collect(),
+    })
 }
 
 /// One step of an escort episode, as recorded from the bedside.
@@ -271,41 +282,44 @@ pub fn record_step(
         return Err(FieldError::UnknownEpisode(episode));
     }
     let rid = RecordId::new_random();
-    store.edit(&id, |d| match step {
-        EpisodeStep::Admit(at) => doc::set_register(d, &["admitted"], Some(at), prov).map(|_| None),
-        EpisodeStep::Discharge(at) => {
-            doc::set_register(d, &["discharged"], Some(at), prov).map(|_| None)
-        }
-        EpisodeStep::Notice(which) => {
-            doc::add_record(d, "notices", rid, &Notice { which, prov: prov.clone() }, prov)
-                .map(|_| Some(rid))
-        }
-        EpisodeStep::Acknowledge { method, signature, attestation } => {
-            let ack = Acknowledgement { method, signature, attestation, prov: prov.clone() };
-            doc::add_record(d, "acks", rid, &ack, prov).map(|_| Some(rid))
-        }
-        EpisodeStep::Daily { day, which, text } => {
-            let day = day.unwrap_or_else(|| time::day_key(prov.at));
-            let record = DailyRecord { day, which, text, prov: prov.clone() };
-            doc::add_record(d, "daily", rid, &record, prov).map(|_| Some(rid))
-        }
-        EpisodeStep::Handover { which, text, to } => {
-            let record = Handover { which, text, to, prov: prov.clone() };
-            doc::add_record(d, "handovers", rid, &record, prov).map(|_| Some(rid))
-        }
-        EpisodeStep::ClockIn => {
-            let shift = Shift {
-                escort: prov.by,
-                clock_in: prov.at,
-                clock_out: None,
-                photos: Vec::new(),
-                prov: prov.clone(),
-            };
-            doc::add_record(d, "shifts", rid, &shift, prov).map(|_| Some(rid))
-        }
-        EpisodeStep::ClockOut(shift) => {
-            doc::set_shift_clock_out(d, shift, prov.at, prov).map(|_| Some(shift))
-        }
-    })
-    .map_err(FieldError::from)
+    store
+        .edit(&id, |d| match step {
+            EpisodeStep::Admit(at) => {
+                doc::set_register(d, &["admitted"], Some(at), prov).map(|_| None)
+            }
+            EpisodeStep::Discharge(at) => {
+                doc::set_register(d, &["discharged"], Some(at), prov).map(|_| None)
+            }
+            EpisodeStep::Notice(which) => {
+                doc::add_record(d, "notices", rid, &Notice { which, prov: prov.clone() }, prov)
+                    .map(|_| Some(rid))
+            }
+            EpisodeStep::Acknowledge { method, signature, attestation } => {
+                let ack = Acknowledgement { method, signature, attestation, prov: prov.clone() };
+                doc::add_record(d, "acks", rid, &ack, prov).map(|_| Some(rid))
+            }
+            EpisodeStep::Daily { day, which, text } => {
+                let day = day.unwrap_or_else(|| time::day_key(prov.at));
+                let record = DailyRecord { day, which, text, prov: prov.clone() };
+                doc::add_record(d, "daily", rid, &record, prov).map(|_| Some(rid))
+            }
+            EpisodeStep::Handover { which, text, to } => {
+                let record = Handover { which, text, to, prov: prov.clone() };
+                doc::add_record(d, "handovers", rid, &record, prov).map(|_| Some(rid))
+            }
+            EpisodeStep::ClockIn => {
+                let shift = Shift {
+                    escort: prov.by,
+                    clock_in: prov.at,
+                    clock_out: None,
+                    photos: Vec::new(),
+                    prov: prov.clone(),
+                };
+                doc::add_record(d, "shifts", rid, &shift, prov).map(|_| Some(rid))
+            }
+            EpisodeStep::ClockOut(shift) => {
+                doc::set_shift_clock_out(d, shift, prov.at, prov).map(|_| Some(shift))
+            }
+        })
+        .map_err(FieldError::from)
 }

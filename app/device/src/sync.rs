@@ -15,13 +15,19 @@ use crate::{Store, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// The server could not be reached or the connection dropped.
-    #[error("the server could not be reached ({0}); your records are safe on this device and will be sent at the next sync")]
+    #[error(
+        "the server could not be reached ({0}); your records are safe on this device and will be sent at the next sync"
+    )]
     Unreachable(String),
     /// The server revoked this device.
-    #[error("this device has been revoked by an administrator: its data must be wiped (peihu-field wipe)")]
+    #[error(
+        "this device has been revoked by an administrator: its data must be wiped (peihu-field wipe)"
+    )]
     Revoked,
     /// The user's agency is suspended.
-    #[error("your agency has been suspended from service, so this device may not sync; your records are kept on this device")]
+    #[error(
+        "your agency has been suspended from service, so this device may not sync; your records are kept on this device"
+    )]
     AgencySuspended,
     /// The token is not known to the server.
     #[error("the server does not recognise this device: enrol it again")]
@@ -112,13 +118,21 @@ impl Http {
 pub fn error_from_body(status: u16, body: &[u8]) -> SyncError {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let field = |k: &str| {
-        parsed.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
     };
     match field("code").as_str() {
         "device_revoked" => SyncError::Revoked,
         "agency_suspended" => SyncError::AgencySuspended,
         "unknown_token" => SyncError::UnknownToken,
-        "" => SyncError::Server { code: format!("http_{status}"), message: String::from_utf8_lossy(body).chars().take(200).collect() },
+        "" => SyncError::Server {
+            code: format!("http_{status}"),
+            message: String::from_utf8_lossy(body).chars().take(200).collect(),
+        },
         code => SyncError::Server { code: code.to_string(), message: field("message") },
     }
 }

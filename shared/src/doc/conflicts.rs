@@ -33,13 +33,8 @@ const CARD_REGISTERS: &[&str] = &[
     "contact_name",
     "contact_phone",
 ];
-const CASE_REGISTERS: &[&str] = &[
-    "place",
-    "profile.id_number",
-    "profile.address",
-    "profile.living",
-    "profile.disability",
-];
+const CASE_REGISTERS: &[&str] =
+    &["place", "profile.id_number", "profile.address", "profile.living", "profile.disability"];
 const EPISODE_REGISTERS: &[&str] =
     &["agency", "escort", "hospital", "ward", "bed", "admitted", "discharged"];
 

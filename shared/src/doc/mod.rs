@@ -38,7 +38,6 @@ pub use write::{
     set_register, set_shift_clock_out,
 };
 
-
 /// The schema version written into every document's root as `schema`.
 pub const SCHEMA_VERSION: u64 = 1;
 

@@ -99,7 +99,11 @@ pub fn new_beneficiary(
     let mut colours = std::collections::BTreeMap::new();
     colours.insert(
         RecordId::new_random().to_string(),
-        ColourAssessment { colour: new.colour, reason: new.colour_reason.clone(), prov: prov.clone() },
+        ColourAssessment {
+            colour: new.colour,
+            reason: new.colour_reason.clone(),
+            prov: prov.clone(),
+        },
     );
     let case = Case {
         kind: "case".into(),

@@ -83,7 +83,10 @@ impl autosurgeon::Reconcile for BlobHash {
 impl autosurgeon::Hydrate for BlobHash {
     fn hydrate_bytes(bytes: &[u8]) -> Result<Self, autosurgeon::HydrateError> {
         let digest: [u8; 32] = bytes.try_into().map_err(|_| {
-            autosurgeon::HydrateError::unexpected("32-byte SHA-256", format!("{} bytes", bytes.len()))
+            autosurgeon::HydrateError::unexpected(
+                "32-byte SHA-256",
+                format!("{} bytes", bytes.len()),
+            )
         })?;
         Ok(BlobHash(digest))
     }

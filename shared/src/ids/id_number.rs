@@ -20,7 +20,9 @@ pub enum IdNumberError {
     #[error("ID number must be 17 digits followed by a digit or X")]
     Characters,
     /// The 18th character does not match the GB 11643 check computed from the first 17.
-    #[error("ID number check character is wrong: expected {expected}, found {found} (a digit was probably mistyped)")]
+    #[error(
+        "ID number check character is wrong: expected {expected}, found {found} (a digit was probably mistyped)"
+    )]
     CheckDigit {
         /// The check character the first 17 digits call for.
         expected: char,
@@ -42,7 +44,11 @@ impl IdNumber {
     /// The birth date written in digits 7-14, as (year, month, day).
     pub fn birth_date(&self) -> (i32, u32, u32) {
         let d = &self.0;
-        (d[6..10].parse().unwrap_or(0), d[10..12].parse().unwrap_or(0), d[12..14].parse().unwrap_or(0))
+        (
+            d[6..10].parse().unwrap_or(0),
+            d[10..12].parse().unwrap_or(0),
+            d[12..14].parse().unwrap_or(0),
+        )
     }
 
     /// The number as written, for forms that must show it in full.
@@ -98,8 +104,9 @@ impl autosurgeon::Reconcile for IdNumber {
 
 impl autosurgeon::Hydrate for IdNumber {
     fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-        s.parse()
-            .map_err(|e: IdNumberError| autosurgeon::HydrateError::unexpected("ID number", e.to_string()))
+        s.parse().map_err(|e: IdNumberError| {
+            autosurgeon::HydrateError::unexpected("ID number", e.to_string())
+        })
     }
 }
 

@@ -9,11 +9,13 @@ mod blob;
 mod doc_id;
 mod id_number;
 mod place;
+mod place_registry;
 
 pub use blob::{BlobHash, BlobHashError};
 pub use doc_id::{DocId, DocIdError, DocKind};
 pub use id_number::{IdNumber, IdNumberError};
 pub use place::{PlaceCode, PlaceCodeError, PlaceLevel};
+pub use place_registry::{Place, PlaceCheckError, PlaceRegistry, PlaceTableError, RetiredPlace};
 
 /// Why a record identifier could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,8 +126,6 @@ macro_rules! record_id {
         }
     };
 }
-
-
 
 record_id!(
     /// A person in extreme hardship served by the programme (分散供养特困人员).

@@ -215,8 +215,9 @@ impl autosurgeon::Reconcile for PlaceCode {
 
 impl autosurgeon::Hydrate for PlaceCode {
     fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-        s.parse()
-            .map_err(|e: PlaceCodeError| autosurgeon::HydrateError::unexpected("division code", e.to_string()))
+        s.parse().map_err(|e: PlaceCodeError| {
+            autosurgeon::HydrateError::unexpected("division code", e.to_string())
+        })
     }
 }
 
@@ -253,8 +254,9 @@ mod tests {
     #[test]
     fn parents_climb_the_tree() {
         let village: PlaceCode = "370602001201".parse().unwrap();
-        let chain: Vec<String> =
-            std::iter::successors(Some(village), PlaceCode::parent).map(|p| p.to_string()).collect();
+        let chain: Vec<String> = std::iter::successors(Some(village), PlaceCode::parent)
+            .map(|p| p.to_string())
+            .collect();
         assert_eq!(chain, ["370602001201", "370602001", "370602", "370600"]);
     }
 }

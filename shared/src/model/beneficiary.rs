@@ -8,8 +8,20 @@ use super::{Provenance, Register, Visit};
 use crate::ids::{BeneficiaryId, PlaceCode, VisitId};
 
 /// Risk colour (三色): sets the home-visit duty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Reconcile, Hydrate)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Reconcile,
+    Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskColour {
     /// High risk: a visit every day.
@@ -242,7 +254,10 @@ impl Case {
     /// The colour in force: the latest assessment by device time (ties by record id, so every
     /// replica agrees).
     pub fn current_colour(&self) -> Option<&ColourAssessment> {
-        self.colours.iter().max_by(|a, b| (a.1.prov.at, a.0).cmp(&(b.1.prov.at, b.0))).map(|(_, c)| c)
+        self.colours
+            .iter()
+            .max_by(|a, b| (a.1.prov.at, a.0).cmp(&(b.1.prov.at, b.0)))
+            .map(|(_, c)| c)
     }
 
     /// Colour assessments oldest first.

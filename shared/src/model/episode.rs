@@ -8,7 +8,9 @@ use super::{Provenance, Register};
 use crate::ids::{AgencyId, BeneficiaryId, BlobHash, EpisodeId, PlaceCode, UserId};
 
 /// The three notices at admission (三告知).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// What the service covers (服务内容).
@@ -20,7 +22,9 @@ pub enum NoticeKind {
 }
 
 /// The three daily records (三记录).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DailyKind {
     /// Service items done (服务项目).
@@ -32,7 +36,9 @@ pub enum DailyKind {
 }
 
 /// The three handovers at discharge (三反馈).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Reconcile, Hydrate, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HandoverKind {
     /// Key care points (护理要点).
@@ -196,14 +202,17 @@ impl Episode {
     pub fn nine_steps(&self, today: &str) -> NineSteps {
         let mut steps = Vec::with_capacity(9);
         for which in [NoticeKind::Coverage, NoticeKind::Standard, NoticeKind::Complaints] {
-            let done_at = self.notices.values().filter(|n| n.which == which).map(|n| n.prov.at).min();
+            let done_at =
+                self.notices.values().filter(|n| n.which == which).map(|n| n.prov.at).min();
             steps.push(StepState { code: format!("notice.{}", which.code()), done_at });
         }
         for which in [DailyKind::Services, DailyKind::Orders, DailyKind::Special] {
             let done_at = self.daily.values().filter(|d| d.which == which).map(|d| d.prov.at).min();
             steps.push(StepState { code: format!("daily.{}", which.code()), done_at });
         }
-        for which in [HandoverKind::CarePoints, HandoverKind::Medication, HandoverKind::Rehabilitation] {
+        for which in
+            [HandoverKind::CarePoints, HandoverKind::Medication, HandoverKind::Rehabilitation]
+        {
             let done_at =
                 self.handovers.values().filter(|h| h.which == which).map(|h| h.prov.at).min();
             steps.push(StepState { code: format!("handover.{}", which.code()), done_at });

@@ -13,11 +13,13 @@ pub use beneficiary::{
     RiskColour, ServiceKind, ServiceRecord, Sex, Warning, WarningAction, WarningSource,
 };
 pub use episode::{
-    Acknowledgement, AckMethod, DailyKind, DailyRecord, Episode, Handover, HandoverKind, Notice,
-    NoticeKind, NineSteps, Shift, StepState,
+    AckMethod, Acknowledgement, DailyKind, DailyRecord, Episode, Handover, HandoverKind, NineSteps,
+    Notice, NoticeKind, Shift, StepState,
 };
 pub use visit::{CheckIn, LocationSource, Visit, VisitAmendment};
-pub use vitals::{BloodPressure, Glucose, GlucoseSample, GlucoseTiming, TempSite, Temperature, Vitals};
+pub use vitals::{
+    BloodPressure, Glucose, GlucoseSample, GlucoseTiming, TempSite, Temperature, Vitals,
+};
 
 use autosurgeon::{Hydrate, Reconcile};
 

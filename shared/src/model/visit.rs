@@ -81,6 +81,8 @@ pub struct VisitAmendment {
     pub vitals: Option<Vitals>,
     /// Replacement notes.
     pub notes: Option<String>,
+    /// Photos added after sign-off (they join the original's, none are removed).
+    pub add_photos: Option<Vec<BlobHash>>,
 }
 
 impl Visit {
@@ -100,6 +102,11 @@ impl Visit {
             }
             if let Some(n) = &amendment.notes {
                 out.notes = n.clone();
+            }
+            for photo in amendment.add_photos.iter().flatten() {
+                if !out.photos.contains(photo) {
+                    out.photos.push(*photo);
+                }
             }
         }
         out

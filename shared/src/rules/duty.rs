@@ -94,9 +94,10 @@ pub struct Duty {
 /// in the future, so it counts as made `now`; nothing here can go negative or panic on extreme
 /// times.
 pub fn duty_for(colour: RiskColour, colour_since: i64, visits: &[i64], now: i64) -> Duty {
+    let (now, colour_since) = (sane(now), sane(colour_since));
     let today = china_date(now);
     let period = Period::containing(colour, today);
-    let last_visit = visits.iter().map(|&v| v.min(now)).max();
+    let last_visit = visits.iter().map(|&v| sane(v).min(now)).max();
 
     if last_visit.is_some_and(|v| period.contains(china_date(v))) {
         return Duty { colour, period, status: DutyStatus::Done };
@@ -114,4 +115,14 @@ pub fn duty_for(colour: RiskColour, colour_since: i64, visits: &[i64], now: i64)
         DutyStatus::Overdue { days: ((now - missed_at) / 86_400_000).max(0) }
     };
     Duty { colour, period, status }
+}
+
+/// 1900-01-01 and the last millisecond of 9999, UTC.
+const EARLIEST: i64 = -2_208_988_800_000;
+const LATEST: i64 = 253_402_300_799_999;
+
+/// Clamps an instant to years 1900-9999. A clock outside them is simply wrong, and the clamp
+/// keeps every date sum and difference in `duty_for` far from the limits of chrono and i64.
+fn sane(ms: i64) -> i64 {
+    ms.clamp(EARLIEST, LATEST)
 }

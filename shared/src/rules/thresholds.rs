@@ -162,8 +162,9 @@ impl Thresholds {
         &self.bounds[measure]
     }
 
-    /// Every warning the readings raise. Where several rules fire on one measure (grade 2 and
-    /// grade 3), only the most severe of them is kept, so a supervisor sees one warning per
+    /// Every warning the readings raise. Where several rules fire on one measure in the same
+    /// direction (grade 2 and grade 3; or systolic and diastolic both high), only the most severe
+    /// is kept, the first in file order among equals, so a supervisor sees one warning per
     /// problem.
     pub fn evaluate(&self, vitals: &Vitals) -> Vec<VitalWarning> {
         let readings = readings_of(vitals);
@@ -176,12 +177,14 @@ impl Thresholds {
             }
         }
         let mut out: Vec<VitalWarning> = Vec::new();
+        let mut kept: Vec<(&WarningRule, &'static str)> = Vec::new();
         for (rule, family) in &fired {
             let worse_in_family = fired.iter().any(|(other, f)| {
                 f == family && other.severity > rule.severity && same_direction(rule, other)
             });
-            let dup = out.iter().any(|w| w.label == rule.label);
-            if !worse_in_family && !dup {
+            let already = kept.iter().any(|(other, f)| f == family && same_direction(rule, other));
+            if !worse_in_family && !already {
+                kept.push((rule, family));
                 out.push(VitalWarning {
                     measure: family.to_string(),
                     label: rule.label.clone(),
@@ -194,7 +197,8 @@ impl Thresholds {
 }
 
 fn fires(rule: &WarningRule, value: f64) -> bool {
-    rule.at_or_above.is_some_and(|a| value >= a - 1e-9) || rule.below.is_some_and(|b| value < b - 1e-9)
+    rule.at_or_above.is_some_and(|a| value >= a - 1e-9)
+        || rule.below.is_some_and(|b| value < b - 1e-9)
 }
 
 fn same_direction(a: &WarningRule, b: &WarningRule) -> bool {

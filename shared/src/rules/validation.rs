@@ -80,8 +80,10 @@ pub fn validate_vitals(
 ) -> Result<(Vitals, Vec<Check>), VitalsError> {
     let mut refusals = Vec::new();
     let mut warnings = Vec::new();
-    let mut check = |field: &'static str, value: f64| -> Option<f64> {
-        match range_check(field, value, thresholds) {
+    // `hint` is off where the likely mistake is already ruled out: a temperature typed with the
+    // form's °F switch on must not be told that it looks like Fahrenheit.
+    let mut check = |field: &'static str, value: f64, hint: bool| -> Option<f64> {
+        match range_check(field, value, thresholds, hint) {
             Outcome::Ok => Some(value),
             Outcome::Warn(c) => {
                 warnings.push(c);
@@ -94,14 +96,14 @@ pub fn validate_vitals(
         }
     };
 
-    let sys = input.sys.and_then(|v| check("sys", v));
-    let dia = input.dia.and_then(|v| check("dia", v));
-    let pulse = input.pulse.and_then(|v| check("pulse", v));
-    let spo2 = input.spo2.and_then(|v| check("spo2", v));
-    let weight = input.weight.and_then(|v| check("weight", v));
+    let sys = input.sys.and_then(|v| check("sys", v, true));
+    let dia = input.dia.and_then(|v| check("dia", v, true));
+    let pulse = input.pulse.and_then(|v| check("pulse", v, true));
+    let spo2 = input.spo2.and_then(|v| check("spo2", v, true));
+    let weight = input.weight.and_then(|v| check("weight", v, true));
     let temp_c = input.temp.map(|v| if input.temp_fahrenheit { (v - 32.0) / 1.8 } else { v });
-    let temp = temp_c.and_then(|v| check("temp", v));
-    let glucose = input.glucose.and_then(|v| check("glucose", v));
+    let temp = temp_c.and_then(|v| check("temp", v, !input.temp_fahrenheit));
+    let glucose = input.glucose.and_then(|v| check("glucose", v, true));
 
     let bp = blood_pressure(input, sys, dia, &mut refusals);
     if !refusals.is_empty() {
@@ -135,7 +137,11 @@ fn blood_pressure(
         (Some(s), Some(d)) if s <= d => {
             refusals.push(Check {
                 field: "sys",
-                message_zh: format!("收缩压（高压）{} 必须高于舒张压（低压）{}，请检查是否填反", num(s), num(d)),
+                message_zh: format!(
+                    "收缩压（高压）{} 必须高于舒张压（低压）{}，请检查是否填反",
+                    num(s),
+                    num(d)
+                ),
                 message_en: format!(
                     "systolic pressure {} must be above diastolic pressure {} (were they swapped?)",
                     num(s),
@@ -167,7 +173,7 @@ enum Outcome {
     Refuse(Check),
 }
 
-fn range_check(field: &'static str, value: f64, thresholds: &Thresholds) -> Outcome {
+fn range_check(field: &'static str, value: f64, thresholds: &Thresholds, hint: bool) -> Outcome {
     let bound = thresholds.bound(field);
     let (zh, en) = label(field);
     let unit = &bound.unit;
@@ -179,7 +185,8 @@ fn range_check(field: &'static str, value: f64, thresholds: &Thresholds) -> Outc
         });
     }
     if value < bound.min || value > bound.max {
-        let (hint_zh, hint_en) = refusal_hint(field, value);
+        let (hint_zh, hint_en) =
+            if hint { refusal_hint(field, value) } else { (String::new(), String::new()) };
         return Outcome::Refuse(Check {
             field,
             message_zh: format!(
@@ -222,7 +229,9 @@ fn refusal_hint(field: &str, value: f64) -> (String, String) {
             let c = num((value - 32.0) / 1.8);
             (
                 format!("；这像是华氏度，约合 {c} °C，请改填摄氏度或切换到 °F"),
-                format!(": this looks like Fahrenheit ({c} °C); enter Celsius or switch the unit to °F"),
+                format!(
+                    ": this looks like Fahrenheit ({c} °C); enter Celsius or switch the unit to °F"
+                ),
             )
         }
         "glucose" if (55.5..=1000.0).contains(&value) => {

@@ -249,9 +249,8 @@ impl ClientSession {
     }
 
     fn finish(&mut self) -> Outcome {
-        let unsettled = self.working.iter().any(|id| {
-            !self.outcome.refused.iter().any(|r| &r.doc == id)
-        });
+        let unsettled =
+            self.working.iter().any(|id| !self.outcome.refused.iter().any(|r| &r.doc == id));
         let mut outcome = self.outcome.clone();
         outcome.synced = outcome.problem.is_none() && !unsettled && outcome.refused.is_empty();
         if unsettled && outcome.problem.is_none() {

@@ -113,7 +113,10 @@ pub fn answer_exchange(
                 if let Some(reply) = sd.doc.sync().generate_sync_message(&mut sd.state) {
                     replies.push(DocMessage { doc: id, msg: reply.encode() });
                 }
-                doc_effects.push(ServerEffect::StoreState { doc: id, state: sd.state.encode() });
+                if sd.exists {
+                    doc_effects
+                        .push(ServerEffect::StoreState { doc: id, state: sd.state.encode() });
+                }
                 effects.extend(doc_effects);
                 heads.push(ManifestEntry { doc: id, heads: heads_digest(&sd.doc.get_heads()) });
             }
@@ -137,14 +140,23 @@ fn apply_one(
     let message = Message::decode(msg).map_err(|_| RefusalReason::Undecodable)?;
     let writes = !message.changes.is_empty();
     if !sd.exists && !writes {
-        // Asking for a document the server does not hold (or hides): nothing to give.
-        return Err(RefusalReason::OutOfScope);
+        // A document the server does not hold yet: a device that made it opens with a message
+        // that carries no changes. Answer as an empty document would, so the device sends them;
+        // nothing is stored (not even the sync state) until they arrive and pass `may_create`.
+        sd.doc
+            .sync()
+            .receive_sync_message(&mut sd.state, message)
+            .map_err(|_| RefusalReason::Undecodable)?;
+        return Ok(Vec::new());
     }
     if sd.exists && writes && sd.access == Access::Read {
         return Err(RefusalReason::ReadOnly);
     }
     if !writes {
-        sd.doc.sync().receive_sync_message(&mut sd.state, message).map_err(|_| RefusalReason::Undecodable)?;
+        sd.doc
+            .sync()
+            .receive_sync_message(&mut sd.state, message)
+            .map_err(|_| RefusalReason::Undecodable)?;
         return Ok(Vec::new());
     }
 

@@ -1,8 +1,9 @@
 //! The HTTP layer: routes, the one error type every handler returns, and request logging that
 //! never records bodies, tokens or personal data.
 
+mod blobs;
 mod enroll;
-mod sync;
+pub(crate) mod sync;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -18,20 +19,21 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/enroll", post(enroll::enroll))
         .route("/api/sync", post(sync::sync))
+        .merge(crate::console::routes(state.clone()))
+        .route("/api/blobs/{hash}", get(blobs::download).put(blobs::upload))
+        .route("/api/blobs/{hash}/state", get(blobs::state))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
-        .layer(
-            tower_http::trace::TraceLayer::new_for_http().make_span_with(
-                |req: &axum::http::Request<_>| {
-                    // The route template, never the raw path: paths may carry record ids.
-                    let route = req
-                        .extensions()
-                        .get::<axum::extract::MatchedPath>()
-                        .map(|p| p.as_str().to_string())
-                        .unwrap_or_else(|| "unmatched".into());
-                    tracing::info_span!("request", method = %req.method(), route)
-                },
-            ),
-        )
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<_>| {
+                // The route template, never the raw path: paths may carry record ids.
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_else(|| "unmatched".into());
+                tracing::info_span!("request", method = %req.method(), route)
+            },
+        ))
         .with_state(state)
 }
 
@@ -52,11 +54,19 @@ pub enum ApiError {
     #[error("your agency has been suspended from service; contact the civil-affairs office")]
     AgencySuspended,
     /// The enrolment code is wrong or used.
-    #[error("this enrolment code is wrong or has already been used: ask your supervisor for a new one")]
+    #[error(
+        "this enrolment code is wrong or has already been used: ask your supervisor for a new one"
+    )]
     InvalidCode,
     /// The request body could not be read.
     #[error("the request could not be read: {0}")]
     BadRequest(String),
+    /// The device's user may not see or change this.
+    #[error("this is outside what your account may see or change")]
+    Forbidden,
+    /// Nothing by that id.
+    #[error("not found")]
+    NotFound,
     /// Storage failed; nothing was half-written.
     #[error("the server could not store this just now; your data is safe, try again shortly")]
     Storage(#[from] StorageError),
@@ -74,6 +84,8 @@ impl ApiError {
             ApiError::AgencySuspended => "agency_suspended",
             ApiError::InvalidCode => "invalid_code",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
             ApiError::Storage(_) => "storage",
             ApiError::Internal => "internal",
         }
@@ -84,7 +96,8 @@ impl ApiError {
             ApiError::UnknownToken | ApiError::DeviceRevoked | ApiError::InvalidCode => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::AgencySuspended => StatusCode::FORBIDDEN,
+            ApiError::AgencySuspended | ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Storage(_) | ApiError::Internal => StatusCode::SERVICE_UNAVAILABLE,
         }

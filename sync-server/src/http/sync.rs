@@ -31,8 +31,12 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Devi
         None
     };
     if let Some((error, event)) = refusal {
-        let audit =
-            AuditEvent { device: Some(device.id), user: Some(device.user.id), event: event.into(), doc: None };
+        let audit = AuditEvent {
+            device: Some(device.id),
+            user: Some(device.user.id),
+            event: event.into(),
+            doc: None,
+        };
         state.storage.audit(&audit, state.now())?;
         tracing::warn!(device = %device.id, code = error.code(), "device refused");
         return Err(error);
@@ -103,20 +107,18 @@ fn exchange(
             }
         };
         let state_bytes = state.storage.sync_state(device.id, &m.doc)?;
-        let sync_state = state_bytes
-            .and_then(|b| automerge::sync::State::decode(&b).ok())
-            .unwrap_or_default();
-        let access = if exists { scope::access(&device.user, &m.doc, &in_scope) } else { Access::None };
+        let sync_state =
+            state_bytes.and_then(|b| automerge::sync::State::decode(&b).ok()).unwrap_or_default();
+        let access =
+            if exists { scope::access(&device.user, &m.doc, &in_scope) } else { Access::None };
         docs.insert(m.doc, ServerDoc { doc, exists, state: sync_state, access });
         seen.insert(m.doc, seq);
     }
     let user = device.user.clone();
-    let (response, effects) = server::answer_exchange(
-        messages,
-        &mut docs,
-        &|h| scope::may_create(&user, h),
-        &|h| scope::may_keep(&user, h),
-    );
+    let (response, effects) =
+        server::answer_exchange(messages, &mut docs, &|h| scope::may_create(&user, h), &|h| {
+            scope::may_keep(&user, h)
+        });
     let mut refusals = 0usize;
     for effect in effects {
         match effect {
@@ -127,7 +129,15 @@ fn exchange(
                     seen: seen.get(&doc).copied().unwrap_or(0),
                     header: None,
                 };
-                state.storage.append_changes(&doc, &mut loaded, &changes, &header, Some(device.id), now)?;
+                state.storage.append_changes(
+                    &doc,
+                    &mut loaded,
+                    &changes,
+                    &header,
+                    Some(device.id),
+                    now,
+                )?;
+                crate::console::summary::refresh_quietly(&state.storage, &doc, &mut loaded.doc);
             }
             ServerEffect::StoreState { doc, state: bytes } => {
                 state.storage.set_sync_state(device.id, &doc, &bytes)?;

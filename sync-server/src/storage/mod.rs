@@ -11,7 +11,7 @@ pub mod sqlite;
 
 use automerge::AutoCommit;
 use peihu_shared::doc::DocHeader;
-use peihu_shared::ids::{AgencyId, DeviceId, DocId, PlaceCode, UserId};
+use peihu_shared::ids::{AgencyId, BlobHash, DeviceId, DocId, PlaceCode, UserId};
 use peihu_shared::sync::wire::{HeadsDigest, ManifestEntry};
 
 /// Why storage failed.
@@ -164,7 +164,16 @@ pub trait Storage: Send + Sync + 'static {
     /// The sync state of a document with a device.
     fn sync_state(&self, device: DeviceId, doc: &DocId) -> Result<Option<Vec<u8>>, StorageError>;
     /// Persists the sync state of a document with a device (and records that the device holds it).
-    fn set_sync_state(&self, device: DeviceId, doc: &DocId, state: &[u8]) -> Result<(), StorageError>;
+    fn set_sync_state(
+        &self,
+        device: DeviceId,
+        doc: &DocId,
+        state: &[u8],
+    ) -> Result<(), StorageError>;
+    /// Records that a file is evidence for a document (its readers may fetch it).
+    fn add_blob_ref(&self, hash: &BlobHash, doc: &DocId) -> Result<(), StorageError>;
+    /// The documents a file is evidence for.
+    fn blob_docs(&self, hash: &BlobHash) -> Result<Vec<DocId>, StorageError>;
     /// Records an audit event.
     fn audit(&self, event: &AuditEvent, now: i64) -> Result<(), StorageError>;
 }

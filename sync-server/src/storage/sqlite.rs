@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use automerge::AutoCommit;
 use peihu_shared::doc::{DocHeader, header};
-use peihu_shared::ids::{AgencyId, DeviceId, DocId};
+use peihu_shared::ids::{AgencyId, BlobHash, DeviceId, DocId};
 use peihu_shared::sync::wire::{HeadsDigest, ManifestEntry, heads_digest};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -79,6 +79,11 @@ CREATE TABLE IF NOT EXISTS device_docs (
     state  BLOB NOT NULL,
     PRIMARY KEY (device, doc_id)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS blob_refs (
+    hash   BLOB NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (hash, doc_id)
+) STRICT;
 CREATE TABLE IF NOT EXISTS audit (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
     at     INTEGER NOT NULL,
@@ -120,6 +125,11 @@ impl SqliteStorage {
         Ok(SqliteStorage { path, pool: Mutex::new(vec![conn]) })
     }
 
+    /// The data directory holding the database.
+    pub fn data_dir(&self) -> &Path {
+        self.path.parent().expect("the database file lies in the data directory")
+    }
+
     /// Runs `f` with a pooled connection.
     pub fn with_conn<T>(
         &self,
@@ -158,14 +168,22 @@ impl SqliteStorage {
 }
 
 /// Folds change records after `after` into `doc`; returns the last seq folded.
-fn catch_up(conn: &Connection, raw: &str, doc: &mut AutoCommit, after: i64) -> Result<i64, StorageError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, bytes FROM doc_changes WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq")?;
-    let rows = stmt.query_map(params![raw, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+fn catch_up(
+    conn: &Connection,
+    raw: &str,
+    doc: &mut AutoCommit,
+    after: i64,
+) -> Result<i64, StorageError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, bytes FROM doc_changes WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map(params![raw, after], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
     let mut seen = after;
     for row in rows {
         let (seq, bytes) = row?;
-        doc.load_incremental(&bytes).map_err(|e| StorageError::Corrupt(raw.to_string(), e.to_string()))?;
+        doc.load_incremental(&bytes)
+            .map_err(|e| StorageError::Corrupt(raw.to_string(), e.to_string()))?;
         seen = seq;
     }
     Ok(seen)
@@ -182,7 +200,9 @@ fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User>
         rusqlite::Error::FromSqlConversionFailure(offset + i, rusqlite::types::Type::Text, e.into())
     };
     Ok(User {
-        id: text(0)?.parse().map_err(|e: peihu_shared::ids::IdError| parse_err(0, e.to_string()))?,
+        id: text(0)?
+            .parse()
+            .map_err(|e: peihu_shared::ids::IdError| parse_err(0, e.to_string()))?,
         login: text(1)?,
         name: text(2)?,
         role: Role::from_code(&text(3)?).ok_or_else(|| parse_err(3, "unknown role".into()))?,
@@ -236,7 +256,10 @@ impl Storage for SqliteStorage {
             let user = tx.query_row(&sql, [&code_hash[..]], |r| user_from_row(r, 0)).optional()?;
             let Some(user) = user else { return Ok(None) };
             let device = DeviceId::new_random();
-            tx.execute("UPDATE enrolment_codes SET used_at = ?2 WHERE code_hash = ?1", params![&code_hash[..], now])?;
+            tx.execute(
+                "UPDATE enrolment_codes SET used_at = ?2 WHERE code_hash = ?1",
+                params![&code_hash[..], now],
+            )?;
             tx.execute(
                 "INSERT INTO devices (id, user, token_hash, enrolled) VALUES (?1, ?2, ?3, ?4)",
                 params![device.to_string(), user.id.to_string(), &token_hash[..], now],
@@ -278,7 +301,8 @@ impl Storage for SqliteStorage {
                 ),
             };
             let mut stmt = c.prepare_cached(sql)?;
-            let rows = stmt.query_map([arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let rows =
+                stmt.query_map([arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, heads) = row?;
@@ -300,7 +324,11 @@ impl Storage for SqliteStorage {
             let mut stmt = c.prepare_cached("SELECT doc_id FROM device_docs WHERE device = ?1")?;
             let held: Vec<String> =
                 stmt.query_map([device.to_string()], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            Ok(held.into_iter().filter_map(|d| d.parse().ok()).filter(|d| !in_scope.contains(d)).collect())
+            Ok(held
+                .into_iter()
+                .filter_map(|d| d.parse().ok())
+                .filter(|d| !in_scope.contains(d))
+                .collect())
         })
     }
 
@@ -337,7 +365,10 @@ impl Storage for SqliteStorage {
             // Fold in whatever other requests or processes appended since this one loaded.
             loaded.seen = catch_up(&tx, &raw, &mut loaded.doc, loaded.seen)?;
             for bytes in changes {
-                loaded.doc.load_incremental(bytes).map_err(|e| StorageError::Corrupt(raw.clone(), e.to_string()))?;
+                loaded
+                    .doc
+                    .load_incremental(bytes)
+                    .map_err(|e| StorageError::Corrupt(raw.clone(), e.to_string()))?;
                 let hash = automerge::Change::from_bytes(bytes.clone())
                     .map(|ch| ch.hash().0.to_vec())
                     .map_err(|e| StorageError::Corrupt(raw.clone(), e.to_string()))?;
@@ -347,7 +378,11 @@ impl Storage for SqliteStorage {
                     params![raw, hash, bytes, now, device.map(|d| d.to_string())],
                 )?;
             }
-            loaded.seen = tx.query_row("SELECT COALESCE(max(seq), 0) FROM doc_changes WHERE doc_id = ?1", [&raw], |r| r.get(0))?;
+            loaded.seen = tx.query_row(
+                "SELECT COALESCE(max(seq), 0) FROM doc_changes WHERE doc_id = ?1",
+                [&raw],
+                |r| r.get(0),
+            )?;
             let heads = heads_digest(&loaded.doc.get_heads());
             let header = header(&loaded.doc).unwrap_or_else(|_| new_header.clone());
             tx.execute(
@@ -380,7 +415,10 @@ impl Storage for SqliteStorage {
                     "UPDATE docs SET snapshot = ?2, snap_seq = ?3 WHERE doc_id = ?1",
                     params![raw, snapshot, loaded.seen],
                 )?;
-                tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1 AND seq <= ?2", params![raw, loaded.seen])?;
+                tx.execute(
+                    "DELETE FROM doc_changes WHERE doc_id = ?1 AND seq <= ?2",
+                    params![raw, loaded.seen],
+                )?;
             }
             tx.commit()?;
             Ok(heads)
@@ -398,7 +436,12 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn set_sync_state(&self, device: DeviceId, doc: &DocId, state: &[u8]) -> Result<(), StorageError> {
+    fn set_sync_state(
+        &self,
+        device: DeviceId,
+        doc: &DocId,
+        state: &[u8],
+    ) -> Result<(), StorageError> {
         self.with_conn(|c| {
             c.execute(
                 "INSERT INTO device_docs (device, doc_id, state) VALUES (?1, ?2, ?3)
@@ -406,6 +449,25 @@ impl Storage for SqliteStorage {
                 params![device.to_string(), doc.to_string(), state],
             )?;
             Ok(())
+        })
+    }
+
+    fn add_blob_ref(&self, hash: &BlobHash, doc: &DocId) -> Result<(), StorageError> {
+        self.with_conn(|c| {
+            c.execute(
+                "INSERT INTO blob_refs (hash, doc_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![&hash.as_bytes()[..], doc.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn blob_docs(&self, hash: &BlobHash) -> Result<Vec<DocId>, StorageError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached("SELECT doc_id FROM blob_refs WHERE hash = ?1")?;
+            let ids: Vec<String> =
+                stmt.query_map([&hash.as_bytes()[..]], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(ids.into_iter().filter_map(|d| d.parse().ok()).collect())
         })
     }
 

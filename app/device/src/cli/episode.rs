@@ -174,14 +174,20 @@ fn list(s: &Session, json: bool) -> anyhow::Result<()> {
         return print_json(&rows);
     }
     for r in rows {
-        println!("{}  {} {} bed {}  {}/9", r["episode"], r["hospital"], r["ward"], r["bed"], r["steps_done"]);
+        println!(
+            "{}  {} {} bed {}  {}/9",
+            r["episode"], r["hospital"], r["ward"], r["bed"], r["steps_done"]
+        );
     }
     Ok(())
 }
 
 fn show(s: &Session, id: &str, json: bool) -> anyhow::Result<()> {
     let eid: EpisodeId = id.parse()?;
-    let d = s.store.doc(&DocId::Episode(eid)).with_context(|| format!("episode {eid} is not on this device"))?;
+    let d = s
+        .store
+        .doc(&DocId::Episode(eid))
+        .with_context(|| format!("episode {eid} is not on this device"))?;
     let e = doc::hydrate_episode(d)?;
     let steps = e.nine_steps(&peihu_shared::time::day_key(now_ms()));
     if json {

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use peihu_device::Store;
-use peihu_device::field;
 use peihu_device::sync::{self, Http};
+use peihu_device::{field, photos};
 use peihu_shared::doc;
 use peihu_shared::ids::{BeneficiaryId, DeviceId, DocId, UserId};
 use peihu_shared::model::Provenance;
@@ -58,6 +58,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Photos: attach (normalised, without metadata) and export.
+    Photo {
+        #[command(subcommand)]
+        command: PhotoCommand,
+    },
     /// Show a record.
     Show {
         #[command(subcommand)]
@@ -65,6 +70,28 @@ enum Command {
     },
     /// Delete every record on this device (a revoked or handed-over device).
     Wipe,
+}
+
+#[derive(Subcommand)]
+enum PhotoCommand {
+    /// Normalise a photo and keep it; with --visit, attach it to that visit. Prints its id.
+    Add {
+        /// The visit to attach it to.
+        #[arg(long)]
+        visit: Option<String>,
+        /// The beneficiary it is evidence for (when not attaching to a visit).
+        #[arg(long, conflicts_with = "visit")]
+        beneficiary: Option<String>,
+        /// The image file.
+        file: PathBuf,
+    },
+    /// Write a kept photo's stored JPEG to a file.
+    Export {
+        /// Photo id (SHA-256).
+        id: String,
+        /// Where to write it.
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -139,9 +166,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Show { what: ShowCommand::Beneficiary { id, json } } => {
             show_beneficiary(&session(&args.data)?, &id, json)
         }
+        Command::Photo { command } => photo(&mut session(&args.data)?, command),
         Command::Wipe => {
             let mut store = open_store(&args.data)?;
             store.wipe()?;
+            let photos = photos::photo_dir(&store);
+            if photos.exists() {
+                std::fs::remove_dir_all(&photos).context("could not delete the photo folder")?;
+            }
             println!("every record on this device has been deleted");
             Ok(())
         }
@@ -158,7 +190,14 @@ fn duty(s: &Session, json: bool) -> anyhow::Result<()> {
     }
     for r in rows {
         let overdue = r.overdue_days.map(|d| format!(" ({d} days)")).unwrap_or_default();
-        println!("{}  {:<6} {:<8}{}  {}", r.beneficiary, r.colour.code(), r.status, overdue, r.name);
+        println!(
+            "{}  {:<6} {:<8}{}  {}",
+            r.beneficiary,
+            r.colour.code(),
+            r.status,
+            overdue,
+            r.name
+        );
     }
     Ok(())
 }
@@ -166,6 +205,7 @@ fn duty(s: &Session, json: bool) -> anyhow::Result<()> {
 fn run_sync(s: &mut Session, json: bool) -> anyhow::Result<()> {
     let mut http = Http::for_store(&s.store)?;
     let outcome = sync::sync(&mut s.store, &mut http, now_ms())?;
+    let uploads = photos::upload_pending(&mut s.store)?;
     if json {
         return print_json(&serde_json::json!({
             "synced": outcome.synced,
@@ -176,12 +216,16 @@ fn run_sync(s: &mut Session, json: bool) -> anyhow::Result<()> {
             })).collect::<Vec<_>>(),
             "clock_flagged": outcome.clock_flagged,
             "requests": http.requests,
+            "photos_uploaded": uploads.uploaded,
+            "photos_pending": uploads.pending,
             "bytes_sent": http.sent,
             "bytes_received": http.received,
         }));
     }
     if outcome.clock_flagged {
-        eprintln!("peihu-field: warning: this device's clock is more than five minutes off the server's; please correct it");
+        eprintln!(
+            "peihu-field: warning: this device's clock is more than five minutes off the server's; please correct it"
+        );
     }
     if !outcome.refused.is_empty() {
         bail!(
@@ -196,12 +240,46 @@ fn run_sync(s: &mut Session, json: bool) -> anyhow::Result<()> {
         );
     }
     println!(
-        "synced: {} received, {} removed, {} request(s)",
+        "synced: {} received, {} removed, {} request(s); {} photo(s) uploaded, {} pending",
         outcome.received.len(),
         outcome.deleted.len(),
-        http.requests
+        http.requests,
+        uploads.uploaded,
+        uploads.pending
     );
     Ok(())
+}
+
+fn photo(s: &mut Session, command: PhotoCommand) -> anyhow::Result<()> {
+    match command {
+        PhotoCommand::Add { visit, beneficiary, file } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("cannot read the photo file {}", file.display()))?;
+            let prov = s.prov();
+            let photo = match (visit, beneficiary) {
+                (Some(v), None) => photos::attach_to_visit(&mut s.store, v.parse()?, &bytes, &prov),
+                (None, Some(b)) => {
+                    photos::keep_photo(&mut s.store, DocId::Case(b.parse()?), &bytes)
+                }
+                _ => bail!("say which record the photo belongs to: --visit ID or --beneficiary ID"),
+            };
+            let photo = photo.map_err(|e| anyhow::anyhow!("photo refused ({}): {e}", e.code()))?;
+            for note in &photo.notes {
+                eprintln!("peihu-field: note: {note}");
+            }
+            println!("{}", photo.sha256);
+            Ok(())
+        }
+        PhotoCommand::Export { id, out } => {
+            let hash: peihu_shared::ids::BlobHash = id.parse()?;
+            let path = photos::photo_path(&s.store, &hash);
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("photo {hash} is not on this device"))?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            Ok(())
+        }
+    }
 }
 
 fn show_beneficiary(s: &Session, id: &str, json: bool) -> anyhow::Result<()> {

@@ -74,8 +74,13 @@ pub(crate) struct RecordArgs {
 }
 
 fn parse_bp(text: &str) -> anyhow::Result<(f64, f64)> {
-    let (s, d) = text.split_once('/').with_context(|| format!("blood pressure \"{text}\" must look like 150/95"))?;
-    Ok((s.trim().parse().context("systolic is not a number")?, d.trim().parse().context("diastolic is not a number")?))
+    let (s, d) = text
+        .split_once('/')
+        .with_context(|| format!("blood pressure \"{text}\" must look like 150/95"))?;
+    Ok((
+        s.trim().parse().context("systolic is not a number")?,
+        d.trim().parse().context("diastolic is not a number")?,
+    ))
 }
 
 fn parse_temp(text: &str) -> anyhow::Result<(f64, bool)> {
@@ -84,7 +89,10 @@ fn parse_temp(text: &str) -> anyhow::Result<(f64, bool)> {
         Some(n) => (n, true),
         None => (t.strip_suffix(['C', 'c']).unwrap_or(t), false),
     };
-    Ok((num.trim().parse().with_context(|| format!("temperature \"{text}\" is not a number"))?, fahrenheit))
+    Ok((
+        num.trim().parse().with_context(|| format!("temperature \"{text}\" is not a number"))?,
+        fahrenheit,
+    ))
 }
 
 fn vital_input(a: &RecordArgs) -> anyhow::Result<VitalInput> {
@@ -138,7 +146,9 @@ fn vital_input(a: &RecordArgs) -> anyhow::Result<VitalInput> {
 fn checkin(a: &RecordArgs) -> anyhow::Result<CheckIn> {
     let (Some(lat), Some(lon)) = (a.lat, a.lon) else { return Ok(CheckIn::unavailable()) };
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-        bail!("check-in location {lat},{lon} is not a place on Earth (latitude -90..90, longitude -180..180)");
+        bail!(
+            "check-in location {lat},{lon} is not a place on Earth (latitude -90..90, longitude -180..180)"
+        );
     }
     Ok(CheckIn {
         source: LocationSource::Manual,
@@ -151,11 +161,7 @@ fn checkin(a: &RecordArgs) -> anyhow::Result<CheckIn> {
 pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> {
     let VisitCommand::Record(a) = command;
     let beneficiary: BeneficiaryId = a.beneficiary.parse()?;
-    let photos = a
-        .photo
-        .iter()
-        .map(|p| p.parse::<BlobHash>())
-        .collect::<Result<Vec<_>, _>>()?;
+    let photos = a.photo.iter().map(|p| p.parse::<BlobHash>()).collect::<Result<Vec<_>, _>>()?;
     let now = now_ms();
     let form = VisitForm {
         arrived: now - a.minutes.max(0) * 60_000,
@@ -168,7 +174,13 @@ pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> 
         escalation: a.escalate.clone(),
     };
     let prov = s.prov();
-    let saved = match field::record_visit(&mut s.store, beneficiary, &form, &prov, &Thresholds::default()) {
+    let saved = match field::record_visit(
+        &mut s.store,
+        beneficiary,
+        &form,
+        &prov,
+        &Thresholds::default(),
+    ) {
         Ok(saved) => saved,
         Err(FieldError::Vitals(e)) => {
             let lines: Vec<String> =

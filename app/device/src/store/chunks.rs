@@ -14,7 +14,10 @@ pub(super) fn create_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     )
 }
 
-pub(super) fn of_doc(conn: &rusqlite::Connection, doc: &str) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
+pub(super) fn of_doc(
+    conn: &rusqlite::Connection,
+    doc: &str,
+) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
     let mut stmt = conn.prepare("SELECT seq, bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map([doc], |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
     rows

@@ -19,7 +19,10 @@ pub(super) fn all_ids(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<Strin
     ids
 }
 
-pub(super) fn snapshot(conn: &rusqlite::Connection, doc: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+pub(super) fn snapshot(
+    conn: &rusqlite::Connection,
+    doc: &str,
+) -> rusqlite::Result<Option<Vec<u8>>> {
     conn.query_row("SELECT snapshot FROM documents WHERE doc_id = ?1", [doc], |r| r.get(0))
         .optional()
 }

@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 use super::StoreError;
-use super::{chunks, documents, meta, quarantine, sync_states};
+use super::{chunks, documents, meta, photos, quarantine, sync_states};
 
 /// Every migration, index + 1 being the version it brings the store to.
 const MIGRATIONS: &[fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>] = &[
@@ -21,6 +21,8 @@ const MIGRATIONS: &[fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>] = &[
         quarantine::create_v2(tx)?;
         sync_states::create_v2(tx)
     },
+    // Version 3: photos kept on this device and whether each has reached the server.
+    photos::create_v3,
 ];
 
 /// The version this build writes.

@@ -10,6 +10,7 @@ mod chunks;
 mod documents;
 mod meta;
 pub mod migrations;
+mod photos;
 mod quarantine;
 mod sync_states;
 
@@ -21,6 +22,8 @@ use peihu_shared::doc::DocError;
 use peihu_shared::ids::DocId;
 use rusqlite::Connection;
 
+pub use photos::PhotoRow;
+
 /// After this many incremental chunks a document is compacted into one snapshot.
 pub const COMPACT_AFTER: i64 = 32;
 
@@ -31,7 +34,9 @@ pub enum StoreError {
     #[error("the device database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The store was written by a newer Peihu than this one.
-    #[error("this data was written by a newer version of Peihu (schema {found}; this one reads up to {supported}): update the app")]
+    #[error(
+        "this data was written by a newer version of Peihu (schema {found}; this one reads up to {supported}): update the app"
+    )]
     TooNew {
         /// The version found in the file.
         found: u32,
@@ -47,6 +52,18 @@ pub enum StoreError {
     /// A document with this id already exists.
     #[error("document {0} already exists on this device")]
     Exists(DocId),
+}
+
+/// Checks that a stored chunk is intact before it is loaded. `load_incremental` skips bytes it
+/// cannot parse without reporting an error, so a damaged chunk would vanish silently instead of
+/// being quarantined. Read on its own a chunk may lack the changes it builds on (they are in the
+/// snapshot or an earlier chunk); any other failure means the bytes are damaged.
+fn check_chunk(bytes: &[u8]) -> Result<(), automerge::AutomergeError> {
+    let options = automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error);
+    match automerge::Automerge::load_with_options(bytes, options) {
+        Ok(_) | Err(automerge::AutomergeError::MissingDeps) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Something that could not be read at open and was set aside.
@@ -76,8 +93,12 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrate_to(&mut conn, migrations::CURRENT_VERSION)?;
-        let mut store =
-            Store { conn, path: path.to_path_buf(), docs: BTreeMap::new(), quarantined: Vec::new() };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            docs: BTreeMap::new(),
+            quarantined: Vec::new(),
+        };
         store.load_all()?;
         Ok(store)
     }
@@ -112,7 +133,7 @@ impl Store {
             None => AutoCommit::new(),
         };
         for (seq, bytes) in chunks::of_doc(&self.conn, raw_id)? {
-            if let Err(e) = doc.load_incremental(&bytes) {
+            if let Err(e) = check_chunk(&bytes).and_then(|()| doc.load_incremental(&bytes)) {
                 let tx = self.conn.transaction()?;
                 quarantine::put(&tx, raw_id, &format!("change chunk unreadable: {e}"), &bytes)?;
                 chunks::delete_one(&tx, seq)?;
@@ -201,6 +222,11 @@ impl Store {
             Ok(out) => out,
             Err(e) => {
                 doc.rollback();
+                // The edit may have committed changes before it failed. They must not stay in
+                // memory, where the next save would write them to disk with its own.
+                if doc.get_heads() != before {
+                    self.reload(id)?;
+                }
                 return Err(e.into());
             }
         };
@@ -300,12 +326,38 @@ impl Store {
         Ok(())
     }
 
+    /// Records a photo kept in the photo folder.
+    pub fn add_photo(&mut self, row: &PhotoRow) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        photos::put(&tx, row)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A photo's record, if kept.
+    pub fn photo(&self, hash: &str) -> Result<Option<PhotoRow>, StoreError> {
+        Ok(photos::get(&self.conn, hash)?)
+    }
+
+    /// Photos the server does not hold yet, oldest first.
+    pub fn pending_photos(&self) -> Result<Vec<PhotoRow>, StoreError> {
+        Ok(photos::pending(&self.conn)?)
+    }
+
+    /// Notes that the server holds a photo.
+    pub fn mark_photo_uploaded(&mut self, hash: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        photos::mark_uploaded(&tx, hash)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Deletes everything: documents, sync states and device facts (a revoked device).
     pub fn wipe(&mut self) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM documents; DELETE FROM chunks; DELETE FROM sync_states;
-             DELETE FROM quarantine;",
+             DELETE FROM quarantine; DELETE FROM photos;",
         )?;
         meta::clear(&tx)?;
         tx.commit()?;

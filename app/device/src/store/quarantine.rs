@@ -13,7 +13,12 @@ pub(super) fn create_v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     )
 }
 
-pub(super) fn put(tx: &Transaction<'_>, doc: &str, reason: &str, bytes: &[u8]) -> rusqlite::Result<()> {
+pub(super) fn put(
+    tx: &Transaction<'_>,
+    doc: &str,
+    reason: &str,
+    bytes: &[u8],
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO quarantine (doc_id, reason, bytes) VALUES (?1, ?2, ?3)",
         params![doc, reason, bytes],

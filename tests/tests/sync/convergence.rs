@@ -1,0 +1,112 @@
+//! Devices converge through the server: concurrent offline edits, and syncs in a row.
+
+use peihu_device::Store;
+use peihu_shared::doc::{self, Conflict};
+use peihu_shared::ids::{BeneficiaryId, DocId};
+use peihu_tests::{Field, TestServer, VILLAGE_A, seed_beneficiary, visit_ids};
+
+/// Heads, hydrated content and conflicts of a beneficiary's two documents.
+fn picture(store_doc: impl Fn(&DocId) -> automerge::AutoCommit, b: BeneficiaryId) -> Picture {
+    let mut card = store_doc(&DocId::Card(b));
+    let mut case = store_doc(&DocId::Case(b));
+    let mut card_heads = card.get_heads();
+    let mut case_heads = case.get_heads();
+    card_heads.sort();
+    case_heads.sort();
+    Picture {
+        card_heads,
+        case_heads,
+        card: doc::hydrate_card(&card).expect("card reads"),
+        case: doc::hydrate_case(&case).expect("case reads"),
+        conflicts: doc::conflicts(&card),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct Picture {
+    card_heads: Vec<automerge::ChangeHash>,
+    case_heads: Vec<automerge::ChangeHash>,
+    card: peihu_shared::model::Card,
+    case: peihu_shared::model::Case,
+    conflicts: Vec<Conflict>,
+}
+
+fn on_device(field: &Field, b: BeneficiaryId) -> Picture {
+    picture(|id| field.doc(id).expect("held").clone(), b)
+}
+
+/// Two helpers of one village edit one beneficiary offline; `first` syncs first.
+fn two_helpers_edit_offline(a_first: bool) {
+    let server = TestServer::start();
+    let b = seed_beneficiary(&server.storage, VILLAGE_A, 1);
+    let mut a = server.helper("helper-a", VILLAGE_A);
+    let mut c = server.helper("helper-c", VILLAGE_A);
+    assert!(a.sync().expect("a syncs").outcome.synced);
+    assert!(c.sync().expect("c syncs").outcome.synced);
+
+    let visit_a = a.visit(b);
+    a.set_phone(b, "13911110000");
+    let visit_c = c.visit(b);
+    c.set_phone(b, "13922220000");
+
+    let (first, second) = if a_first { (&mut a, &mut c) } else { (&mut c, &mut a) };
+    assert!(first.sync().expect("first syncs").outcome.synced);
+    assert!(second.sync().expect("second syncs").outcome.synced);
+    assert!(first.sync().expect("first syncs again").outcome.synced);
+
+    let on_server = picture(|id| server.doc(id).expect("server holds it"), b);
+    assert_eq!(on_device(&a, b), on_server, "helper a differs from the server");
+    assert_eq!(on_device(&c, b), on_server, "helper c differs from the server");
+    let expected: std::collections::BTreeSet<String> =
+        [visit_a.to_string(), visit_c.to_string()].into();
+    assert!(expected.is_subset(&visit_ids(&server.doc(&DocId::Case(b)).expect("case"))));
+    let phones: Vec<&str> = on_server
+        .conflicts
+        .iter()
+        .filter(|c| c.path == "contact_phone")
+        .flat_map(|c| c.values.iter().map(|v| v.value.as_str()))
+        .collect();
+    assert_eq!(phones.len(), 2, "both phone numbers are kept as a conflict: {phones:?}");
+    assert!(phones.contains(&"13911110000") && phones.contains(&"13922220000"));
+}
+
+#[test]
+fn two_helpers_editing_one_beneficiary_offline_converge_when_the_first_helper_syncs_first() {
+    two_helpers_edit_offline(true);
+}
+
+#[test]
+fn two_helpers_editing_one_beneficiary_offline_converge_when_the_second_helper_syncs_first() {
+    two_helpers_edit_offline(false);
+}
+
+/// Syncs after reopening the store from disk; asserts it was one small round trip.
+fn assert_quiet_after_reopen(field: &mut Field) {
+    field.reopen();
+    let quiet = field.sync().expect("sync with nothing new");
+    assert!(quiet.outcome.synced);
+    assert_eq!(quiet.requests, 1, "nothing changed: one round trip");
+    assert!(quiet.sent < 200 && quiet.received < 200, "{} up, {} down", quiet.sent, quiet.received);
+}
+
+#[test]
+fn a_second_sync_from_persisted_state_is_one_small_exchange() {
+    let server = TestServer::start();
+    let b = seed_beneficiary(&server.storage, VILLAGE_A, 1);
+    for n in 2..6 {
+        seed_beneficiary(&server.storage, VILLAGE_A, n);
+    }
+    let mut field = server.helper("helper-a", VILLAGE_A);
+    let first = field.sync().expect("first sync");
+    assert!(first.outcome.synced);
+    assert_eq!(first.outcome.received.len(), 10, "five cards and five cases arrive");
+    assert_quiet_after_reopen(&mut field);
+
+    let visit = field.visit(b);
+    field.reopen();
+    let pushed = field.sync().expect("sync with a new visit");
+    assert!(pushed.outcome.synced && pushed.requests > 1);
+    assert!(visit_ids(&server.doc(&DocId::Case(b)).expect("case")).contains(&visit.to_string()));
+    assert_quiet_after_reopen(&mut field);
+    assert_eq!(Store::open(field.store.path()).expect("store reopens").doc_ids().count(), 10);
+}

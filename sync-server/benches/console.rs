@@ -166,7 +166,7 @@ fn beneficiary(
         id,
         place: village,
         name: format!("对象{n:05}"),
-        sex: if n % 2 == 0 { Sex::Female } else { Sex::Male },
+        sex: if n.is_multiple_of(2) { Sex::Female } else { Sex::Male },
         birth_date: "1940-01-01".into(),
         id_number: "11010519491231002X".into(),
         address: "虚构地址".into(),
@@ -309,10 +309,10 @@ fn generate(dir: &Path, count: usize) {
     let started = Instant::now();
     for n in 0..count {
         let who = beneficiary(&storage, &p, n, &mut dice);
-        if n % 15 == 0 {
+        if n.is_multiple_of(15) {
             episode(&storage, &p, who, &mut dice);
         }
-        if n % 20 == 0 {
+        if n.is_multiple_of(20) {
             services(&storage, who.0, p.helpers[n % p.helpers.len()].1);
         }
         if n % 500 == 499 {

@@ -537,3 +537,52 @@ async fn a_photo_is_served_to_a_supervisor_of_its_division_and_refused_to_anothe
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(fx.audit_count("console.refused.out_of_scope.photo"), 1);
 }
+
+#[tokio::test]
+async fn a_helpers_escort_request_waits_on_the_dispatch_page_until_an_episode_answers_it() {
+    use peihu_shared::ids::RecordId;
+    use peihu_shared::model::EscortRequest;
+
+    let fx = Fixture::new();
+    let id = beneficiary_where(&fx, &fx.place_of("town1"), true);
+    let storage = &fx.state.storage;
+    let mut loaded = storage.load_doc(&DocId::Case(id)).unwrap().unwrap();
+    let heads = loaded.doc.get_heads();
+    let helper: UserId = fx.user_id("helper1").parse().unwrap();
+    let prov = Provenance { by: helper, device: DeviceId::new_random(), at: START - 30 * MINUTE };
+    let request = EscortRequest {
+        reason: "胸闷加重，需住院".into(),
+        hospital: Some("烟台市某医院（虚构）".into()),
+        prov: prov.clone(),
+    };
+    doc::add_record(&mut loaded.doc, "escort_requests", RecordId::new_random(), &request, &prov)
+        .unwrap();
+    let changes: Vec<Vec<u8>> =
+        loaded.doc.get_changes(&heads).iter().map(|c| c.raw_bytes().to_vec()).collect();
+    let header = doc::header(&loaded.doc).unwrap();
+    storage.append_changes(&DocId::Case(id), &mut loaded, &changes, &header, None, START).unwrap();
+
+    let cookie = fx.login("town1").await;
+    let page = fx.get("/console/dispatch", &cookie).await;
+    assert!(page.body.contains("胸闷加重，需住院"), "the request is listed");
+    assert!(
+        page.body.contains(&format!("/console/beneficiary/{id}?hospital=")),
+        "with a link to the call form"
+    );
+
+    let agency = fx.query_string("SELECT agency FROM users WHERE login = 'escort1'");
+    let csrf = page.csrf().unwrap();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("hospital", "烟台市某医院（虚构）"),
+        ("ward", "心内科"),
+        ("expected", "2026-12-04T12:00"),
+        ("agency", &agency),
+    ];
+    let res = fx.post(&format!("/console/beneficiary/{id}/episode"), &cookie, &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        !fx.get("/console/dispatch", &cookie).await.body.contains("胸闷加重，需住院"),
+        "answered"
+    );
+}

@@ -44,7 +44,11 @@ fn noop_and_one_visit() {
     let mut field = server.helper("helper-a", VILLAGE_A);
     let first = field.sync().expect("first sync");
     assert!(first.outcome.synced && field.store.doc_ids().count() == 200);
+    noop(&mut field);
+    one_visit(&mut field, &beneficiaries);
+}
 
+fn noop(field: &mut Field) {
     let started = Instant::now();
     let runs = 20;
     let mut last = None;
@@ -64,7 +68,9 @@ fn noop_and_one_visit() {
         "   target: 1 round trip, bodies < 200 B each way -> {}",
         verdict(noop.requests == 1 && noop.sent < 200 && noop.received < 200)
     );
+}
 
+fn one_visit(field: &mut Field, beneficiaries: &[BeneficiaryId]) {
     println!("== pushing one new visit (device holding 200 documents)");
     let mut worst_ratio: f64 = 0.0;
     for (i, b) in beneficiaries.iter().take(10).enumerate() {
@@ -201,23 +207,50 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+const WORKERS: usize = 16;
+
 fn sustained() {
     let seconds: u64 =
         std::env::var("PEIHU_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let data = tempfile::tempdir().expect("a temp dir");
     let codes = fleet_data(data.path());
     let server = ChildServer::spawn(data.path(), &[]);
+    println!(
+        "== sustained: 100 devices (10 villages x 10 helpers), {WORKERS} client threads, {seconds} s"
+    );
+    println!("   server process: {}", server.program);
     let mut fields: Vec<Field> = codes.iter().map(|c| Field::enroll(&server.url, c)).collect();
     for f in &mut fields {
         assert!(f.sync().expect("initial sync").outcome.synced);
     }
     let idle_kb = vm_hwm_kb(server.pid()).unwrap_or(0);
 
+    let (mut latencies, failures, elapsed) = run_fleet(fields, seconds);
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    println!(
+        "   {} syncs ({failures} not synced), {:.1} syncs/s, latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed,
+        ms(pct(0.50)),
+        ms(pct(0.99)),
+        ms(latencies.last().copied().unwrap_or_default())
+    );
+    println!(
+        "   server memory: VmHWM {} MiB (after the devices' first syncs: {} MiB)",
+        vm_hwm_kb(server.pid()).unwrap_or(0) / 1024,
+        idle_kb / 1024
+    );
+}
+
+/// Runs the devices on [`WORKERS`] threads for `seconds`; returns every synced sync's latency,
+/// the count of syncs that did not finish, and the elapsed seconds.
+fn run_fleet(fields: Vec<Field>, seconds: u64) -> (Vec<Duration>, u32, f64) {
     let stop = Arc::new(AtomicBool::new(false));
-    let workers = 16;
-    let mut groups: Vec<Vec<Field>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut groups: Vec<Vec<Field>> = (0..WORKERS).map(|_| Vec::new()).collect();
     for (i, f) in fields.into_iter().enumerate() {
-        groups[i % workers].push(f);
+        groups[i % WORKERS].push(f);
     }
     let started = Instant::now();
     let handles: Vec<_> = groups
@@ -230,32 +263,13 @@ fn sustained() {
         .collect();
     std::thread::sleep(Duration::from_secs(seconds));
     stop.store(true, Ordering::Relaxed);
-    let mut latencies: Vec<Duration> = Vec::new();
-    let mut failures = 0;
+    let (mut latencies, mut failures) = (Vec::new(), 0);
     for h in handles {
         let (l, f) = h.join().expect("worker");
         latencies.extend(l);
         failures += f;
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    println!(
-        "== sustained: 100 devices (10 villages x 10 helpers), {workers} client threads, {seconds} s"
-    );
-    println!(
-        "   {} syncs ({failures} not synced), {:.1} syncs/s, latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
-        latencies.len(),
-        latencies.len() as f64 / elapsed,
-        pct(0.50).as_secs_f64() * 1000.0,
-        pct(0.99).as_secs_f64() * 1000.0,
-        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
-    );
-    println!(
-        "   server memory: VmHWM {} MiB (after the devices' first syncs: {} MiB)",
-        vm_hwm_kb(server.pid()).unwrap_or(0) / 1024,
-        idle_kb / 1024
-    );
+    (latencies, failures, started.elapsed().as_secs_f64())
 }
 
 /// One client thread: its devices take turns to record a visit and sync.

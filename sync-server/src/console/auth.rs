@@ -15,6 +15,8 @@ use crate::AppState;
 use crate::storage::{AuditEvent, Role, Storage};
 
 /// This many wrong passwords in a row lock the login.
+// TODO(#5): the lock is per login only; a guesser spreading attempts over many logins from one
+// address is not slowed. A per-address budget needs the client address from the proxy.
 pub const MAX_FAILURES: i64 = 5;
 /// For this long.
 pub const LOCK_MS: i64 = 15 * 60 * 1000;

@@ -41,6 +41,8 @@ pub fn set_cookie(name: &str, value: &str, path: &str, max_age_s: i64, https: bo
 }
 
 /// Whether the request came over HTTPS (as a proxy in front of the server says).
+// TODO(#5): trusting X-Forwarded-Proto is right only behind our own TLS proxy; a deployment
+// setting (serve over TLS, or name the trusted proxy) should decide `Secure` instead.
 pub fn is_https(headers: &HeaderMap) -> bool {
     headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
 }

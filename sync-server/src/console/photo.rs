@@ -29,6 +29,8 @@ fn image_type(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// `GET /console/photo/{hash}`.
+// TODO(#5): pages show full photos scaled down by the browser; a stored thumbnail would save a
+// county desk's bandwidth on a beneficiary with many visits.
 pub async fn photo(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,

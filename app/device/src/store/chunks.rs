@@ -19,8 +19,7 @@ pub(super) fn of_doc(
     doc: &str,
 ) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
     let mut stmt = conn.prepare("SELECT seq, bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([doc], |r| Ok((r.get(0)?, r.get(1)?)))?.collect();
-    rows
+    stmt.query_map([doc], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
 }
 
 pub(super) fn append(tx: &Transaction<'_>, doc: &str, bytes: &[u8]) -> rusqlite::Result<i64> {

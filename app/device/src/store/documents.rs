@@ -15,8 +15,7 @@ pub(super) fn all_ids(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<Strin
     let mut stmt = conn.prepare(
         "SELECT doc_id FROM documents UNION SELECT DISTINCT doc_id FROM chunks ORDER BY 1",
     )?;
-    let ids = stmt.query_map([], |r| r.get(0))?.collect();
-    ids
+    stmt.query_map([], |r| r.get(0))?.collect()
 }
 
 pub(super) fn snapshot(

@@ -84,8 +84,7 @@ pub(super) fn get(conn: &rusqlite::Connection, hash: &str) -> rusqlite::Result<O
 pub(super) fn pending(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<PhotoRow>> {
     let mut stmt =
         conn.prepare(&format!("SELECT {COLUMNS} FROM photos WHERE uploaded = 0 ORDER BY rowid"))?;
-    let rows = stmt.query_map([], from_row)?.collect();
-    rows
+    stmt.query_map([], from_row)?.collect()
 }
 
 pub(super) fn mark_uploaded(tx: &Transaction<'_>, hash: &str) -> rusqlite::Result<()> {

@@ -8,7 +8,7 @@ wasm_bindgen_version() {
 
 # Whether the tablet app (Tauri shell + Yew UI) is part of the workspace.
 have_tablet() {
-  grep -q '"app/shell"' Cargo.toml
+  grep -E '^members = ' Cargo.toml | grep -q '"app/shell"'
 }
 
 install_tools() {

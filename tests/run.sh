@@ -38,4 +38,4 @@ step "clippy (all targets, warnings are errors)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 
 step "tests"
-xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace 2>&1 | tee target/test-output.txt
+xvfb-run -a -s "-screen 0 1280x1280x24" cargo test --workspace 2>&1 | tee target/test-output.txt

@@ -195,7 +195,7 @@ impl SqliteStorage {
                 "SELECT {} FROM users u WHERE u.login = ?1",
                 crate::storage::sqlite::USER_COLUMNS
             );
-            Ok(c.query_row(&sql, [login], |r| crate::storage::sqlite::user_row(r)).optional()?)
+            Ok(c.query_row(&sql, [login], crate::storage::sqlite::user_row).optional()?)
         })
     }
 

@@ -201,7 +201,7 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
             colour,
             colour_reason: "初次评估（演示数据）".into(),
         };
-        let (mut card, mut case) = doc::new_beneficiary(&new, &prov).map_err(doc_err)?;
+        let (mut card, mut case) = doc::new_beneficiary(&new, &prov).map_err(|e| doc_err(&e))?;
         let gap_days = match colour {
             RiskColour::Red => dice.below(3) as i64,
             RiskColour::Yellow => dice.below(12) as i64,
@@ -209,6 +209,7 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
         };
         let arrived = now - gap_days * 86_400_000 - 3_600_000;
         let visit = Visit {
+            photo_facts: None,
             id: peihu_shared::ids::VisitId::new_random(),
             prov: Provenance { by: helper, device, at: arrived + 1_800_000 },
             arrived,
@@ -221,7 +222,7 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
             escalation: None,
             amendments: Default::default(),
         };
-        doc::add_visit(&mut case, &visit).map_err(doc_err)?;
+        doc::add_visit(&mut case, &visit).map_err(|e| doc_err(&e))?;
         storage.put_new_doc(DocId::Card(id), &mut card, now)?;
         storage.put_new_doc(DocId::Case(id), &mut case, now)?;
         if colour == RiskColour::Red && first_red.is_none() {
@@ -241,12 +242,12 @@ pub fn load(storage: &SqliteStorage, now: i64) -> Result<Vec<DemoAccount>, Admin
             expected_admission: now,
         };
         let prov = Provenance { by: supervisor, device, at: now };
-        let mut episode = doc::new_episode(&new, &prov).map_err(doc_err)?;
+        let mut episode = doc::new_episode(&new, &prov).map_err(|e| doc_err(&e))?;
         storage.put_new_doc(DocId::Episode(new.id), &mut episode, now)?;
     }
     Ok(accounts)
 }
 
-fn doc_err(e: peihu_shared::doc::DocError) -> AdminError {
+fn doc_err(e: &peihu_shared::doc::DocError) -> AdminError {
     AdminError::Storage(crate::storage::StorageError::Corrupt("demo".into(), e.to_string()))
 }

@@ -1,7 +1,7 @@
 //! `peihu-server`: run the sync server, load the demo, administer places, people and devices.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -122,10 +122,10 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { data, listen } => serve(data, listen),
-        Command::Demo { data, json } => run_demo(data, json),
-        Command::Verify { data } => verify(data),
-        Command::Admin { data, command } => admin(data, command),
+        Command::Serve { data, listen } => serve(&data, listen),
+        Command::Demo { data, json } => run_demo(&data, json),
+        Command::Verify { data } => verify(&data),
+        Command::Admin { data, command } => admin(&data, command),
     }
 }
 
@@ -134,8 +134,8 @@ fn open(data: &std::path::Path) -> anyhow::Result<SqliteStorage> {
         .with_context(|| format!("cannot open data directory {}", data.display()))
 }
 
-fn serve(data: PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
-    let storage = open(&data)?;
+fn serve(data: &Path, listen: SocketAddr) -> anyhow::Result<()> {
+    let storage = open(data)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -150,8 +150,8 @@ fn serve(data: PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
     })
 }
 
-fn run_demo(data: PathBuf, json: bool) -> anyhow::Result<()> {
-    let storage = open(&data)?;
+fn run_demo(data: &Path, json: bool) -> anyhow::Result<()> {
+    let storage = open(data)?;
     if storage.user_by_login("admin")?.is_some() {
         bail!("{} already holds demo data: use a new data directory", data.display());
     }
@@ -169,9 +169,9 @@ fn run_demo(data: PathBuf, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn verify(data: PathBuf) -> anyhow::Result<()> {
+fn verify(data: &Path) -> anyhow::Result<()> {
     use peihu_server::blobs::{BlobStore, FsBlobStore};
-    let store = FsBlobStore::open(&data).context("cannot open the blob folder")?;
+    let store = FsBlobStore::open(data).context("cannot open the blob folder")?;
     let (checked, bad) = store.verify_all()?;
     for hash in &bad {
         println!("DAMAGED {hash}");
@@ -187,8 +187,8 @@ fn place(text: &str) -> anyhow::Result<PlaceCode> {
     text.parse().with_context(|| format!("bad division code {text}"))
 }
 
-fn admin(data: PathBuf, command: AdminCommand) -> anyhow::Result<()> {
-    let storage = open(&data)?;
+fn admin(data: &Path, command: AdminCommand) -> anyhow::Result<()> {
+    let storage = open(data)?;
     let now = now_ms();
     match command {
         AdminCommand::PlaceAdd { code, name } => storage.put_place(place(&code)?, &name, false)?,

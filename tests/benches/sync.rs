@@ -127,6 +127,7 @@ fn case_with_a_year(storage: &SqliteStorage, n: u64, end: i64) -> usize {
     let mut at = start + DAY_MS / 3;
     while at < end {
         let visit = Visit {
+            photo_facts: None,
             id: VisitId::new_random(),
             prov: Provenance { at: at + 1_800_000, ..prov.clone() },
             arrived: at,

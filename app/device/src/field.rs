@@ -159,6 +159,20 @@ pub struct SavedVisit {
     pub warnings: Vec<String>,
 }
 
+/// Capture facts of the visit's photos that were kept on this device.
+fn photo_facts(
+    store: &Store,
+    photos: &[peihu_shared::ids::BlobHash],
+) -> Result<Option<Vec<peihu_shared::model::PhotoFacts>>, FieldError> {
+    let mut out = Vec::new();
+    for hash in photos {
+        if let Some(facts) = crate::photos::facts_of_kept(store, hash)? {
+            out.push(facts);
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
 /// Validates and saves a signed-off visit, with any early warnings it raises, in one durable
 /// change.
 pub fn record_visit(
@@ -187,6 +201,7 @@ pub fn record_visit(
         notes: form.notes.clone(),
         education: form.education.clone(),
         photos: form.photos.clone(),
+        photo_facts: photo_facts(store, &form.photos)?,
         escalation: form.escalation.clone(),
         amendments: Default::default(),
     };

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use peihu_photo::{Limits, Normalised, PhotoError};
 use peihu_shared::ids::{BlobHash, DocId, RecordId, VisitId};
-use peihu_shared::model::{Provenance, VisitAmendment};
+use peihu_shared::model::{PhotoFacts, Provenance, VisitAmendment};
 
 use crate::store::PhotoRow;
 use crate::sync::{SyncError, error_from_body};
@@ -98,12 +98,52 @@ pub fn keep_photo(store: &mut Store, doc: DocId, bytes: &[u8]) -> Result<Normali
         size: photo.jpeg.len() as i64,
         width: i64::from(photo.width),
         height: i64::from(photo.height),
-        captured_at: photo.captured_at.as_ref().map(|c| c.text.clone()),
+        captured_at: capture_time(&photo),
         lat: photo.gps.as_ref().map(|g| g.lat),
         lon: photo.gps.as_ref().map(|g| g.lon),
         uploaded: false,
     })?;
     Ok(photo)
+}
+
+/// The camera's capture time as `YYYY-MM-DDTHH:MM:SS`, when it could be read.
+fn capture_time(photo: &Normalised) -> Option<String> {
+    let local = photo.captured_at.as_ref()?.local?;
+    Some(local.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+/// What a record keeps about a normalised photo: validated capture time and place, and what
+/// was dropped.
+pub fn facts_of(photo: &Normalised) -> PhotoFacts {
+    PhotoFacts {
+        photo: photo.sha256.parse().expect("normalise returns a SHA-256 in hex"),
+        taken_at: capture_time(photo),
+        lat_u: photo.gps.as_ref().map(|g| micro_degrees(g.lat)),
+        lon_u: photo.gps.as_ref().map(|g| micro_degrees(g.lon)),
+        dropped: photo.notes.iter().map(|n| n.code()).collect(),
+    }
+}
+
+/// The facts of a photo kept on this device, from its row (what was dropped is not kept
+/// there); `None` when the camera recorded neither time nor place.
+pub fn facts_of_kept(store: &Store, hash: &BlobHash) -> Result<Option<PhotoFacts>, StoreError> {
+    let Some(row) = store.photo(&hash.to_string())? else {
+        return Ok(None);
+    };
+    if row.captured_at.is_none() && row.lat.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(PhotoFacts {
+        photo: *hash,
+        taken_at: row.captured_at,
+        lat_u: row.lat.map(micro_degrees),
+        lon_u: row.lon.map(micro_degrees),
+        dropped: Vec::new(),
+    }))
+}
+
+fn micro_degrees(degrees: f64) -> i32 {
+    (degrees * 1e6).round() as i32
 }
 
 /// Attaches a kept photo to a signed-off visit, as an amendment that adds it.
@@ -122,6 +162,7 @@ pub fn attach_to_visit(
         vitals: None,
         notes: None,
         add_photos: Some(vec![hash]),
+        photo_facts: Some(vec![facts_of(&photo)]),
     };
     store.edit(&case, |d| {
         peihu_shared::doc::amend_visit(d, visit, RecordId::new_random(), &amendment)

@@ -7,7 +7,7 @@ use std::time::Duration;
 use automerge::AutoCommit;
 use peihu_shared::ids::DocId;
 use peihu_shared::sync::client::{ClientSession, DocAccess, Effect, Outcome, Step};
-use peihu_shared::sync::wire::{Request, Response};
+use peihu_shared::sync::wire::{ManifestEntry, Request, Response};
 
 use crate::{Store, StoreError};
 
@@ -193,7 +193,16 @@ impl DocAccess for StoreAccess<'_> {
     fn saved_state(&self, id: &DocId) -> Option<Vec<u8>> {
         self.store.sync_state(id).ok().flatten()
     }
+
+    fn agreed(&self) -> Option<Vec<ManifestEntry>> {
+        // Unreadable means unknown: the server then sends its whole manifest, which is safe.
+        let text = self.store.meta(AGREED_KEY).ok().flatten()?;
+        serde_json::from_str(&text).ok()
+    }
 }
+
+/// Store meta key of the set of documents and heads last agreed with the server.
+const AGREED_KEY: &str = "sync_agreed";
 
 impl StoreAccess<'_> {
     fn apply(&mut self, effect: Effect) -> Result<(), StoreError> {
@@ -206,6 +215,10 @@ impl StoreAccess<'_> {
                 self.store.set_sync_state(&doc, &state)
             }
             Effect::Delete(doc) => self.store.remove(&doc),
+            Effect::Agreed(entries) => {
+                let text = serde_json::to_string(&entries).expect("manifest entries serialise");
+                self.store.set_meta(&[(AGREED_KEY, &text)])
+            }
         }
     }
 }

@@ -8,6 +8,8 @@ mod crash;
 mod durability;
 #[path = "store/migration.rs"]
 mod migration;
+#[path = "store/photo_cli.rs"]
+mod photo_cli;
 #[path = "store/quarantine.rs"]
 mod quarantine;
 #[path = "store/support.rs"]

@@ -196,7 +196,7 @@ async fn app_figures(d: &WebDriver, started: Instant) {
     );
     match app_memory_mb() {
         Some(mb) => {
-            println!("app: resident memory of peihu-tablet and its WebKit processes: {mb:.0} MB")
+            println!("app: resident memory of peihu-tablet and its WebKit processes: {mb:.0} MB");
         }
         None => println!("app: memory not measured (process not found)"),
     }
@@ -231,10 +231,8 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let mut caps = Capabilities::new();
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": env!("CARGO_BIN_EXE_peihu-tablet") }),
-        );
+        let app = json!({ "application": env!("CARGO_BIN_EXE_peihu-tablet") });
+        caps.set("tauri:options", app).unwrap();
         let started = Instant::now();
         let d = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.unwrap();
         app_figures(&d, started).await;

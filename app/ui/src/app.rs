@@ -53,7 +53,7 @@ pub fn app() -> Html {
         _ => html! {},
     };
     html! {
-        <ContextProvider<crate::hooks::AppHandle> context={state.clone()}>
+        <ContextProvider<crate::hooks::AppHandle> context={state}>
             <TopBar />
             <main class="page">{ notice }{ page }</main>
         </ContextProvider<crate::hooks::AppHandle>>

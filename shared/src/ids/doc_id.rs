@@ -90,15 +90,34 @@ impl FromStr for DocId {
     }
 }
 
+// Text formats (JSON for the UI and the console) carry the readable `case:<id>` form; binary
+// formats (the sync wire) carry a kind byte and the 12 raw id bytes, 13 bytes instead of 30.
 impl serde::Serialize for DocId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            return s.collect_str(self);
+        }
+        let (kind, bytes) = match self {
+            DocId::Card(b) => (0u8, b.0),
+            DocId::Case(b) => (1u8, b.0),
+            DocId::Episode(e) => (2u8, e.0),
+        };
+        serde::Serialize::serialize(&(kind, bytes), s)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for DocId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            return text.parse().map_err(serde::de::Error::custom);
+        }
+        let (kind, bytes) = <(u8, [u8; 12])>::deserialize(d)?;
+        match kind {
+            0 => Ok(DocId::Card(BeneficiaryId(bytes))),
+            1 => Ok(DocId::Case(BeneficiaryId(bytes))),
+            2 => Ok(DocId::Episode(EpisodeId(bytes))),
+            other => Err(serde::de::Error::custom(format!("unknown document kind {other}"))),
+        }
     }
 }

@@ -16,7 +16,7 @@ pub use episode::{
     AckMethod, Acknowledgement, DailyKind, DailyRecord, Episode, Handover, HandoverKind, NineSteps,
     Notice, NoticeKind, Shift, StepState,
 };
-pub use visit::{CheckIn, LocationSource, Visit, VisitAmendment};
+pub use visit::{CheckIn, LocationSource, PhotoFacts, Visit, VisitAmendment};
 pub use vitals::{
     BloodPressure, Glucose, GlucoseSample, GlucoseTiming, TempSite, Temperature, Vitals,
 };

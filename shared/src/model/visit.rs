@@ -40,6 +40,25 @@ impl CheckIn {
     }
 }
 
+/// What the camera recorded about a photo, kept in the record because the stored JPEG carries
+/// no metadata at all (a photo taken inside a home must not leak where that home is).
+///
+/// Only values that passed validation are kept; what was dropped is named in `dropped`.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
+pub struct PhotoFacts {
+    /// The photo these facts describe.
+    pub photo: BlobHash,
+    /// Capture time from the camera's own clock, `YYYY-MM-DDTHH:MM:SS` with no zone: cameras
+    /// do not say which zone their clock was set to.
+    pub taken_at: Option<String>,
+    /// Latitude in millionths of a degree; south is negative.
+    pub lat_u: Option<i32>,
+    /// Longitude in millionths of a degree; west is negative.
+    pub lon_u: Option<i32>,
+    /// Metadata the camera gave that was not kept, and why (codes such as `gps_out_of_range`).
+    pub dropped: Vec<String>,
+}
+
 /// One home visit, written to the document when the helper checks out (signed off).
 ///
 /// A signed-off visit is never rewritten: corrections go into `amendments`, which keep the
@@ -64,6 +83,10 @@ pub struct Visit {
     pub education: Vec<String>,
     /// Photos, by content hash.
     pub photos: Vec<BlobHash>,
+    /// Capture time and place of the photos, where the camera recorded them. Absent in
+    /// visits written before these facts were kept.
+    #[autosurgeon(missing = "Option::default")]
+    pub photo_facts: Option<Vec<PhotoFacts>>,
     /// Why the helper escalated this visit to a supervisor, if they did.
     pub escalation: Option<String>,
     /// Corrections made after sign-off, keyed by record id.
@@ -83,6 +106,9 @@ pub struct VisitAmendment {
     pub notes: Option<String>,
     /// Photos added after sign-off (they join the original's, none are removed).
     pub add_photos: Option<Vec<BlobHash>>,
+    /// Capture facts of the added photos (absent in amendments written before they were kept).
+    #[autosurgeon(missing = "Option::default")]
+    pub photo_facts: Option<Vec<PhotoFacts>>,
 }
 
 impl Visit {
@@ -91,6 +117,11 @@ impl Visit {
         let mut list: Vec<_> = self.amendments.iter().collect();
         list.sort_by(|a, b| (a.1.prov.at, a.0).cmp(&(b.1.prov.at, b.0)));
         list
+    }
+
+    /// The capture facts of one of this visit's photos, if the camera recorded any.
+    pub fn facts_of(&self, photo: &BlobHash) -> Option<&PhotoFacts> {
+        self.photo_facts.iter().flatten().find(|f| &f.photo == photo)
     }
 
     /// The visit as it reads after every amendment.
@@ -106,6 +137,12 @@ impl Visit {
             for photo in amendment.add_photos.iter().flatten() {
                 if !out.photos.contains(photo) {
                     out.photos.push(*photo);
+                }
+            }
+            for facts in amendment.photo_facts.iter().flatten() {
+                let known = out.photo_facts.get_or_insert_with(Vec::new);
+                if !known.iter().any(|f| f.photo == facts.photo) {
+                    known.push(facts.clone());
                 }
             }
         }

@@ -6,13 +6,18 @@ use automerge::AutoCommit;
 use automerge::sync::{Message, State, SyncDoc};
 
 use super::wire::{
-    DocMessage, HeadsDigest, ManifestEntry, Refusal, Request, Response, heads_digest, set_digest,
+    Baseline, DocMessage, HeadsDigest, ManifestEntry, Refusal, Request, Response, heads_digest,
+    set_digest,
 };
 use crate::ids::DocId;
 
 /// How many exchange rounds one sync may take before it gives up. Real syncs finish in two or
 /// three; the bound stops a misbehaving peer from keeping a device busy forever.
 pub const MAX_ROUNDS: u32 = 24;
+
+/// Past this many changed documents a summary names none and the server sends its whole
+/// manifest: the list would cost more than it saves.
+pub const MAX_NAMED_CHANGES: usize = 100;
 
 /// The documents a sync works on. The device store implements it; so do the in-memory replicas
 /// of the deterministic network tests.
@@ -25,6 +30,9 @@ pub trait DocAccess {
     fn get_or_stage(&mut self, id: &DocId) -> &mut AutoCommit;
     /// The sync state persisted at the end of an earlier sync, if any.
     fn saved_state(&self, id: &DocId) -> Option<Vec<u8>>;
+    /// The set of documents and heads this device last recorded as held by both sides (see
+    /// [`Effect::Agreed`]); `None` before the first sync.
+    fn agreed(&self) -> Option<Vec<ManifestEntry>>;
 }
 
 /// Something the adapter must do for the sync to be real.
@@ -39,6 +47,8 @@ pub enum Effect {
     },
     /// Delete the document: the device's scope no longer includes it.
     Delete(DocId),
+    /// Replace the recorded agreed set with this one (given once, at the end of a sync).
+    Agreed(Vec<ManifestEntry>),
 }
 
 /// What the adapter does next.
@@ -73,6 +83,8 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct ClientSession {
     clock: i64,
+    held: Vec<ManifestEntry>,
+    agreed: BTreeMap<DocId, HeadsDigest>,
     states: BTreeMap<DocId, State>,
     working: BTreeSet<DocId>,
     server_heads: BTreeMap<DocId, HeadsDigest>,
@@ -87,22 +99,29 @@ fn local_heads(doc: &mut AutoCommit) -> HeadsDigest {
 impl ClientSession {
     /// Starts a sync at device time `clock`: returns the session and the summary request.
     pub fn start(clock: i64, docs: &mut dyn DocAccess) -> (ClientSession, Request) {
-        let mut entries = Vec::new();
+        let mut held = Vec::new();
         for id in docs.ids() {
             if let Some(doc) = docs.get_mut(&id) {
-                entries.push((id, local_heads(doc)));
+                held.push(ManifestEntry { doc: id, heads: local_heads(doc) });
             }
         }
-        let digest = set_digest(entries.iter().map(|(id, h)| (id, *h)));
+        let digest = set_digest(held.iter().map(|e| (&e.doc, e.heads)));
+        let recorded = docs.agreed();
+        let since_known = recorded.is_some();
+        let agreed: BTreeMap<DocId, HeadsDigest> =
+            recorded.unwrap_or_default().into_iter().map(|e| (e.doc, e.heads)).collect();
+        let since = baseline(&held, &agreed, since_known);
         let session = ClientSession {
             clock,
+            held,
+            agreed,
             states: BTreeMap::new(),
             working: BTreeSet::new(),
             server_heads: BTreeMap::new(),
             deleted: Vec::new(),
             outcome: Outcome::default(),
         };
-        (session, Request::Summary { clock, digest })
+        (session, Request::Summary { clock, digest, since })
     }
 
     /// Feeds the server's response; returns the next step and the effects to carry out first.
@@ -115,11 +134,12 @@ impl ClientSession {
             Response::InSync { clock_flagged } => {
                 self.outcome.clock_flagged = clock_flagged;
                 self.outcome.synced = true;
-                (Step::Done(self.outcome.clone()), Vec::new())
+                self.agreed = self.held.iter().map(|e| (e.doc, e.heads)).collect();
+                (Step::Done(self.outcome.clone()), vec![self.agreed_effect()])
             }
-            Response::Manifest { clock_flagged, docs: manifest, delete } => {
+            Response::Manifest { clock_flagged, docs: manifest, delete, complete } => {
                 self.outcome.clock_flagged = clock_flagged;
-                self.on_manifest(&manifest, &delete, docs)
+                self.on_manifest(&manifest, &delete, complete, docs)
             }
             Response::Exchange { messages, heads, refused } => {
                 self.on_exchange(messages, heads, refused, docs)
@@ -137,9 +157,13 @@ impl ClientSession {
         &mut self,
         manifest: &[ManifestEntry],
         delete: &[DocId],
+        complete: bool,
         docs: &mut dyn DocAccess,
     ) -> (Step, Vec<Effect>) {
         let mut effects: Vec<Effect> = delete.iter().map(|d| Effect::Delete(*d)).collect();
+        for d in delete {
+            self.agreed.remove(d);
+        }
         self.deleted = delete.to_vec();
         self.outcome.deleted = delete.to_vec();
         let held: BTreeSet<DocId> = docs.ids().into_iter().collect();
@@ -153,10 +177,11 @@ impl ClientSession {
                 self.working.insert(entry.doc);
             }
         }
-        // Documents made on this device that the server has not seen yet.
+        // Documents made on this device that the server has not seen yet. A partial manifest
+        // already names them; documents it leaves out are the same on both sides.
         let listed: BTreeSet<DocId> = manifest.iter().map(|e| e.doc).collect();
         for id in held {
-            if !listed.contains(&id) && !delete.contains(&id) {
+            if complete && !listed.contains(&id) && !delete.contains(&id) {
                 self.working.insert(id);
             }
         }
@@ -231,21 +256,33 @@ impl ClientSession {
                 Some(m) => messages.push(DocMessage { doc: id, msg: m.encode() }),
                 None if matches => {
                     self.working.remove(&id);
+                    self.agreed.insert(id, local_heads(doc));
                 }
                 None => {}
             }
         }
         let deleted = std::mem::take(&mut self.deleted);
         if messages.is_empty() && deleted.is_empty() {
+            effects.push(self.agreed_effect());
             return (Step::Done(self.finish()), effects);
         }
         self.outcome.rounds += 1;
         if self.outcome.rounds > MAX_ROUNDS {
             self.fail("the server and this device did not agree after many rounds".into());
+            effects.push(self.agreed_effect());
             return (Step::Done(self.finish()), effects);
         }
         effects.shrink_to_fit();
         (Step::Send(Request::Exchange { clock: self.clock, messages, deleted }), effects)
+    }
+
+    fn agreed_effect(&self) -> Effect {
+        Effect::Agreed(
+            self.agreed
+                .iter()
+                .map(|(doc, heads)| ManifestEntry { doc: *doc, heads: *heads })
+                .collect(),
+        )
     }
 
     fn finish(&mut self) -> Outcome {
@@ -258,4 +295,24 @@ impl ClientSession {
         }
         outcome
     }
+}
+
+/// What changed since the agreed set, or `None` when the server had better send everything:
+/// no agreed set yet, a document agreed on is gone, or too much changed to be worth naming.
+fn baseline(
+    held: &[ManifestEntry],
+    agreed: &BTreeMap<DocId, HeadsDigest>,
+    recorded: bool,
+) -> Option<Baseline> {
+    if !recorded {
+        return None;
+    }
+    let held_ids: BTreeSet<DocId> = held.iter().map(|e| e.doc).collect();
+    if agreed.keys().any(|d| !held_ids.contains(d)) {
+        return None;
+    }
+    let changed: Vec<ManifestEntry> =
+        held.iter().filter(|e| agreed.get(&e.doc) != Some(&e.heads)).cloned().collect();
+    (changed.len() <= MAX_NAMED_CHANGES)
+        .then(|| Baseline { agreed: set_digest(agreed.iter().map(|(d, h)| (d, *h))), changed })
 }

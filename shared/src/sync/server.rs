@@ -11,8 +11,8 @@ use automerge::AutoCommit;
 use automerge::sync::{Message, State, SyncDoc};
 
 use super::wire::{
-    DocMessage, HeadsDigest, ManifestEntry, Refusal, RefusalReason, Response, SetDigest,
-    heads_digest, set_digest,
+    Baseline, DocMessage, HeadsDigest, ManifestEntry, NO_HEADS, Refusal, RefusalReason, Response,
+    SetDigest, heads_digest, set_digest,
 };
 use crate::doc::{DocHeader, header};
 use crate::ids::DocId;
@@ -66,6 +66,14 @@ pub enum ServerEffect {
         /// `State::encode()`.
         state: Vec<u8>,
     },
+    /// Record that this device and the server now hold the same heads of this document
+    /// (the device's message named exactly the server's heads).
+    Agreed {
+        /// Which document.
+        doc: DocId,
+        /// The heads both sides hold.
+        heads: HeadsDigest,
+    },
     /// Record a refusal in the audit log.
     Refused(Refusal),
 }
@@ -76,19 +84,62 @@ pub fn clock_flagged(device_clock: i64, server_now: i64) -> bool {
 }
 
 /// Answers a summary: "in sync" when the device's digest matches the scope and nothing needs
-/// deleting, otherwise the manifest.
+/// deleting; otherwise the documents that differ, or the whole scope when the server cannot
+/// tell which differ.
+///
+/// `agreed` is the set the server recorded as held by both sides (see
+/// [`ServerEffect::Agreed`]); when the device's `since` builds on the same set and, with its
+/// changes laid over it, accounts for the device's digest exactly, the server knows what the
+/// device holds and names only the differences. Any doubt falls back to the whole scope.
+/// When the answer is [`Response::InSync`] the adapter should record `scope` as agreed.
 pub fn answer_summary(
     device_digest: SetDigest,
+    since: Option<&Baseline>,
+    agreed: &[ManifestEntry],
     scope: &[ManifestEntry],
     delete: Vec<DocId>,
     clock_flagged: bool,
 ) -> Response {
     let server_digest = set_digest(scope.iter().map(|e| (&e.doc, e.heads)));
     if server_digest == device_digest && delete.is_empty() {
-        Response::InSync { clock_flagged }
-    } else {
-        Response::Manifest { clock_flagged, docs: scope.to_vec(), delete }
+        return Response::InSync { clock_flagged };
     }
+    match since.and_then(|s| differences(device_digest, s, agreed, scope)) {
+        Some(docs) => Response::Manifest { clock_flagged, docs, delete, complete: false },
+        None => Response::Manifest { clock_flagged, docs: scope.to_vec(), delete, complete: true },
+    }
+}
+
+/// The documents whose heads differ between the device (as `since` describes it over the
+/// agreed set) and the server's scope; `None` when the description does not add up.
+fn differences(
+    device_digest: SetDigest,
+    since: &Baseline,
+    agreed: &[ManifestEntry],
+    scope: &[ManifestEntry],
+) -> Option<Vec<ManifestEntry>> {
+    if set_digest(agreed.iter().map(|e| (&e.doc, e.heads))) != since.agreed {
+        return None;
+    }
+    let mut device: BTreeMap<DocId, HeadsDigest> =
+        agreed.iter().map(|e| (e.doc, e.heads)).collect();
+    for e in &since.changed {
+        device.insert(e.doc, e.heads);
+    }
+    if set_digest(device.iter().map(|(d, h)| (d, *h))) != device_digest {
+        return None;
+    }
+    let mut out: Vec<ManifestEntry> =
+        scope.iter().filter(|e| device.get(&e.doc) != Some(&e.heads)).cloned().collect();
+    // Documents the device changed that are not in scope (made on the device, or about to be
+    // refused): listed as unknown so the device offers them and hears the verdict.
+    let in_scope: std::collections::BTreeSet<DocId> = scope.iter().map(|e| e.doc).collect();
+    for e in &since.changed {
+        if !in_scope.contains(&e.doc) {
+            out.push(ManifestEntry { doc: e.doc, heads: NO_HEADS });
+        }
+    }
+    Some(out)
 }
 
 /// Answers an exchange: applies what the device may write, refuses the rest, replies with
@@ -109,16 +160,20 @@ pub fn answer_exchange(
             continue;
         };
         match apply_one(id, &msg, sd, may_create, may_keep) {
-            Ok(mut doc_effects) => {
+            Ok((mut doc_effects, device_heads)) => {
                 if let Some(reply) = sd.doc.sync().generate_sync_message(&mut sd.state) {
                     replies.push(DocMessage { doc: id, msg: reply.encode() });
                 }
+                let now = heads_digest(&sd.doc.get_heads());
                 if sd.exists {
                     doc_effects
                         .push(ServerEffect::StoreState { doc: id, state: sd.state.encode() });
+                    if device_heads == now {
+                        doc_effects.push(ServerEffect::Agreed { doc: id, heads: now });
+                    }
                 }
                 effects.extend(doc_effects);
-                heads.push(ManifestEntry { doc: id, heads: heads_digest(&sd.doc.get_heads()) });
+                heads.push(ManifestEntry { doc: id, heads: now });
             }
             Err(reason) => refused.push(Refusal { doc: id, reason }),
         }
@@ -133,11 +188,12 @@ fn apply_one(
     sd: &mut ServerDoc,
     may_create: &dyn Fn(&DocHeader) -> bool,
     may_keep: &dyn Fn(&DocHeader) -> bool,
-) -> Result<Vec<ServerEffect>, RefusalReason> {
+) -> Result<(Vec<ServerEffect>, HeadsDigest), RefusalReason> {
     if sd.exists && sd.access == Access::None {
         return Err(RefusalReason::OutOfScope);
     }
     let message = Message::decode(msg).map_err(|_| RefusalReason::Undecodable)?;
+    let device_heads = heads_digest(&message.heads);
     let writes = !message.changes.is_empty();
     if !sd.exists && !writes {
         // A document the server does not hold yet: a device that made it opens with a message
@@ -147,7 +203,7 @@ fn apply_one(
             .sync()
             .receive_sync_message(&mut sd.state, message)
             .map_err(|_| RefusalReason::Undecodable)?;
-        return Ok(Vec::new());
+        return Ok((Vec::new(), device_heads));
     }
     if sd.exists && writes && sd.access == Access::Read {
         return Err(RefusalReason::ReadOnly);
@@ -157,7 +213,7 @@ fn apply_one(
             .sync()
             .receive_sync_message(&mut sd.state, message)
             .map_err(|_| RefusalReason::Undecodable)?;
-        return Ok(Vec::new());
+        return Ok((Vec::new(), device_heads));
     }
 
     // Apply to a copy first: nothing outside the writer's scope may ever be merged.
@@ -171,7 +227,7 @@ fn apply_one(
     let added = candidate.get_changes(&before);
     if added.is_empty() {
         sd.state = state;
-        return Ok(Vec::new());
+        return Ok((Vec::new(), device_heads));
     }
     let new_header = header(&candidate).map_err(|_| RefusalReason::Undecodable)?;
     let allowed = if sd.exists { may_keep(&new_header) } else { may_create(&new_header) };
@@ -183,7 +239,9 @@ fn apply_one(
     sd.state = state;
     sd.exists = true;
     let heads = heads_digest(&sd.doc.get_heads());
-    Ok(vec![ServerEffect::StoreChanges { doc: id, changes, header: Box::new(new_header), heads }])
+    let store =
+        ServerEffect::StoreChanges { doc: id, changes, header: Box::new(new_header), heads };
+    Ok((vec![store], device_heads))
 }
 
 /// A document's content must agree with the id it is stored under.

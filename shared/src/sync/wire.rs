@@ -32,6 +32,9 @@ pub enum Request {
         clock: i64,
         /// Digest of the device's documents and their heads.
         digest: SetDigest,
+        /// What changed since the device and the server last agreed, when the device knows:
+        /// lets the server name only the documents that differ instead of its whole scope.
+        since: Option<Baseline>,
     },
     /// Sync messages for documents that differ, plus confirmations of deletions done.
     Exchange {
@@ -43,6 +46,19 @@ pub enum Request {
         deleted: Vec<DocId>,
     },
 }
+
+/// The documents a device changed since the set both sides last agreed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Digest of the agreed set, as the device recorded it.
+    pub agreed: SetDigest,
+    /// Documents whose heads are not what was agreed, with their heads now (new documents
+    /// included).
+    pub changed: Vec<ManifestEntry>,
+}
+
+/// The heads digest that stands for "the server does not hold this document".
+pub const NO_HEADS: HeadsDigest = [0; 8];
 
 /// One document's heads on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,8 +103,12 @@ pub enum Response {
     Manifest {
         /// Whether the device's clock is more than five minutes off the server's.
         clock_flagged: bool,
-        /// Every document in scope with the server's heads.
+        /// Documents with the server's heads: every document in scope when `complete`,
+        /// otherwise only those that differ from what the device holds.
         docs: Vec<ManifestEntry>,
+        /// Whether `docs` is the whole scope; when it is not, documents the device holds and
+        /// `docs` does not name are known to be the same on both sides.
+        complete: bool,
         /// Documents the device must delete: its scope no longer includes them.
         delete: Vec<DocId>,
     },

@@ -217,6 +217,7 @@ impl World {
         let (b, visit_id) = (*b, v.id);
         let n = self.tick();
         let amendment = VisitAmendment {
+            photo_facts: None,
             prov: self.prov_at(at),
             reason: format!("更正 {n}"),
             vitals: Some(Vitals { pulse: Some(60 + (n % 40) as u16), ..Vitals::default() }),
@@ -582,6 +583,7 @@ fn amendments_delivered_third_first_second_wait_for_their_predecessors() {
     let mut edits = Vec::new();
     for n in 1..=3u64 {
         let amendment = VisitAmendment {
+            photo_facts: None,
             prov: prov(1, START + n as i64 * 120_000),
             reason: format!("第{n}次更正"),
             vitals: None,

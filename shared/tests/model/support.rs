@@ -48,6 +48,7 @@ pub fn beneficiary(id: BeneficiaryId) -> NewBeneficiary {
 /// A signed-off visit with a blood-pressure reading and nothing else.
 pub fn visit(id: VisitId, prov: Provenance, sys: u16) -> Visit {
     Visit {
+        photo_facts: None,
         id,
         arrived: prov.at - 20 * 60_000,
         departed: prov.at,

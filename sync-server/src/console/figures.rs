@@ -69,9 +69,10 @@ pub fn compute(
                (SELECT count(*) FROM console_warnings WHERE place >= ?1 AND place < ?2 AND raised >= ?3 AND raised < ?4 AND acted IS NOT NULL),
                (SELECT count(*) FROM console_services WHERE place >= ?1 AND place < ?2 AND at >= ?3 AND at < ?4),
                (SELECT count(*) FROM console_visits WHERE place >= ?1 AND place < ?2 AND arrived >= ?3 AND arrived < ?4),
-               (SELECT count(*) FROM console_visits v WHERE v.place >= ?1 AND v.place < ?2 AND v.arrived >= ?3 AND v.arrived < ?4
-                  AND EXISTS (SELECT 1 FROM console_episodes e WHERE e.beneficiary = v.beneficiary
-                              AND e.discharged IS NOT NULL AND v.arrived >= e.discharged AND v.arrived < e.discharged + ?5))",
+               (SELECT count(*) FROM (SELECT DISTINCT v.beneficiary, v.visit
+                  FROM console_episodes e JOIN console_visits v ON v.beneficiary = e.beneficiary
+                  WHERE e.place >= ?1 AND e.place < ?2 AND e.discharged IS NOT NULL
+                    AND v.arrived >= max(e.discharged, ?3) AND v.arrived < min(e.discharged + ?5, ?4)))",
             params![lo, hi, start, end, RETURN_VISIT_WINDOW_MS],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?)

@@ -39,6 +39,25 @@ pub struct DutyRow {
 /// Beneficiary, name, place, `colour:since`, last visit, open warnings.
 type DutyColumns = (String, String, String, Option<String>, Option<i64>, i64);
 
+const DUTY_NOW: &str = "
+    SELECT b.beneficiary, b.name, b.place, b.colour || ':' || b.colour_since, b.last_visit,
+        (SELECT count(*) FROM console_warnings w
+         WHERE w.beneficiary = b.beneficiary AND w.raised <= ?3
+           AND (w.closed IS NULL OR w.closed > ?3))
+    FROM console_beneficiaries b WHERE b.place >= ?1 AND b.place < ?2";
+
+const DUTY_THEN: &str = "
+    SELECT b.beneficiary, b.name, b.place,
+        (SELECT colour || ':' || at FROM console_colours k
+         WHERE k.beneficiary = b.beneficiary AND k.at <= ?3
+         ORDER BY k.at DESC, k.record DESC LIMIT 1),
+        (SELECT max(arrived) FROM console_visits v
+         WHERE v.beneficiary = b.beneficiary AND v.arrived <= ?3),
+        (SELECT count(*) FROM console_warnings w
+         WHERE w.beneficiary = b.beneficiary AND w.raised <= ?3
+           AND (w.closed IS NULL OR w.closed > ?3))
+    FROM console_beneficiaries b WHERE b.place >= ?1 AND b.place < ?2";
+
 /// Every beneficiary's duty in `[lo, hi)` at instant `at` (now or the end of a past period).
 /// At `now`, visits and colours stamped later by a fast device clock count as they do on the
 /// tablet; for a past instant only what was recorded up to then counts.
@@ -49,19 +68,11 @@ pub fn duty_rows(
 ) -> Result<Vec<DutyRow>, StorageError> {
     let now = state.now();
     let cutoff = if at >= now { i64::MAX } else { at };
+    // Now (the usual case) reads the colour and last visit kept on the beneficiary's row; a
+    // past instant looks them up as they stood then.
+    let sql = if at >= now { DUTY_NOW } else { DUTY_THEN };
     let raw: Vec<DutyColumns> = state.storage.with_conn(|c| {
-        let mut stmt = c.prepare_cached(
-            "SELECT b.beneficiary, b.name, b.place,
-                    (SELECT colour || ':' || at FROM console_colours k
-                     WHERE k.beneficiary = b.beneficiary AND k.at <= ?3
-                     ORDER BY k.at DESC, k.record DESC LIMIT 1),
-                    (SELECT max(arrived) FROM console_visits v
-                     WHERE v.beneficiary = b.beneficiary AND v.arrived <= ?3),
-                    (SELECT count(*) FROM console_warnings w
-                     WHERE w.beneficiary = b.beneficiary AND w.raised <= ?3
-                       AND (w.closed IS NULL OR w.closed > ?3))
-                 FROM console_beneficiaries b WHERE b.place >= ?1 AND b.place < ?2",
-        )?;
+        let mut stmt = c.prepare_cached(sql)?;
         let rows = stmt.query_map(params![lo, hi, cutoff], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?;

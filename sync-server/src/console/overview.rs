@@ -194,9 +194,9 @@ fn duty_counts(
 ) -> Result<Vec<DutyCounts>, StorageError> {
     let visits: Vec<(String, i64)> = state.storage.with_conn(|c| {
         let mut stmt = c.prepare_cached(
-            "SELECT b.colour, count(*) FROM console_visits v
+            "SELECT b.colour, count(*) FROM console_visits v INDEXED BY console_visits_by_arrival
              JOIN console_beneficiaries b ON b.beneficiary = v.beneficiary
-             WHERE v.place >= ?1 AND v.place < ?2 AND v.arrived >= ?3 AND v.arrived < ?4
+             WHERE v.arrived >= ?3 AND v.arrived < ?4 AND v.place >= ?1 AND v.place < ?2
              GROUP BY b.colour",
         )?;
         let rows = stmt.query_map(params![lo, hi, window.start_ms(), window.end_ms()], |r| {

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS console_visits (
     PRIMARY KEY (beneficiary, visit)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS console_visits_by_time ON console_visits (beneficiary, arrived);
-CREATE INDEX IF NOT EXISTS console_visits_by_place ON console_visits (place, arrived);
+CREATE INDEX IF NOT EXISTS console_visits_by_arrival ON console_visits (arrived, place, beneficiary);
 CREATE TABLE IF NOT EXISTS console_warnings (
     beneficiary TEXT NOT NULL,
     record      TEXT NOT NULL,
@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS console_services (
     kind        TEXT NOT NULL,
     PRIMARY KEY (beneficiary, record)
 ) STRICT;
+CREATE INDEX IF NOT EXISTS console_services_by_place ON console_services (place, at);
 CREATE TABLE IF NOT EXISTS console_escort_requests (
     beneficiary TEXT NOT NULL,
     record      TEXT NOT NULL,
@@ -94,6 +95,7 @@ CREATE TABLE IF NOT EXISTS console_episodes (
     record_days  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS console_episodes_by_place ON console_episodes (place);
+CREATE INDEX IF NOT EXISTS console_episodes_by_beneficiary ON console_episodes (beneficiary);
 CREATE TABLE IF NOT EXISTS console_shifts (
     episode   TEXT NOT NULL,
     record    TEXT NOT NULL,
@@ -189,12 +191,32 @@ pub fn catch_up(storage: &SqliteStorage, lo: &str, hi: &str) -> Result<usize, St
     let mut rebuilt = 0;
     for raw in stale {
         let Ok(id) = raw.parse::<DocId>() else { continue };
-        let Some(mut loaded) = storage.load_doc(&id)? else { continue };
+        let mut loaded = match storage.load_doc(&id) {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => continue,
+            // One unreadable document must not take the pages down with it.
+            Err(StorageError::Corrupt(..)) => {
+                tracing::warn!(doc = %id, "stored document unreadable; left out of the console summary");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         match refresh(storage, &id, &mut loaded.doc) {
             Ok(()) => rebuilt += 1,
             Err(SummaryError::Storage(e)) => return Err(e),
             Err(e) => {
+                // Stamp it anyway, so an unreadable document costs one attempt per change rather
+                // than one per page view.
                 tracing::warn!(doc = %id, error = %e, "document left out of the console summary");
+                let heads = heads_digest(&loaded.doc.get_heads());
+                storage.with_conn(|c| {
+                    c.execute(
+                        "INSERT INTO console_docs (doc_id, heads) VALUES (?1, ?2)
+                         ON CONFLICT (doc_id) DO UPDATE SET heads = excluded.heads",
+                        params![raw, &heads[..]],
+                    )?;
+                    Ok(())
+                })?;
             }
         }
     }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use peihu_shared::ids::DocId;
 use peihu_shared::sync::server::{self, Access, ServerDoc, ServerEffect};
-use peihu_shared::sync::wire::{DocMessage, Request, Response};
+use peihu_shared::sync::wire::{Baseline, DocMessage, Request, Response, set_digest};
 
 use super::{ApiError, blocking};
 use crate::storage::{AuditEvent, Device, LoadedDoc, Storage};
@@ -53,7 +53,9 @@ pub(super) async fn sync(
         let device = authenticate(&state, &headers)?;
         let request = Request::decode(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let response = match request {
-            Request::Summary { clock, digest } => summary(&state, &device, clock, digest)?,
+            Request::Summary { clock, digest, since } => {
+                summary(&state, &device, clock, digest, since.as_ref())?
+            }
             Request::Exchange { clock: _, messages, deleted } => {
                 state.storage.forget_device_docs(device.id, &deleted)?;
                 exchange(&state, &device, messages)?
@@ -69,6 +71,7 @@ fn summary(
     device: &Device,
     clock: i64,
     digest: [u8; 16],
+    since: Option<&Baseline>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let drift = clock.saturating_sub(now);
@@ -79,7 +82,14 @@ fn summary(
     }
     let scope = state.storage.scope_manifest(&device.user)?;
     let stale = state.storage.stale_device_docs(device.id, &scope)?;
-    Ok(server::answer_summary(digest, &scope, stale, flagged))
+    let agreed = state.storage.agreed_set(device.id)?;
+    let response = server::answer_summary(digest, since, &agreed, &scope, stale, flagged);
+    if matches!(response, Response::InSync { .. })
+        && set_digest(agreed.iter().map(|e| (&e.doc, e.heads))) != digest
+    {
+        state.storage.replace_agreed(device.id, &scope)?;
+    }
+    Ok(response)
 }
 
 fn exchange(
@@ -141,6 +151,9 @@ fn exchange(
             }
             ServerEffect::StoreState { doc, state: bytes } => {
                 state.storage.set_sync_state(device.id, &doc, &bytes)?;
+            }
+            ServerEffect::Agreed { doc, heads } => {
+                state.storage.set_agreed(device.id, &doc, &heads)?;
             }
             ServerEffect::Refused(refusal) => {
                 refusals += 1;

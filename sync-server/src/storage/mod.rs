@@ -147,6 +147,21 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<DocId>, StorageError>;
     /// Forgets that a device holds these documents (it has deleted them).
     fn forget_device_docs(&self, device: DeviceId, docs: &[DocId]) -> Result<(), StorageError>;
+    /// The documents and heads this device and the server last agreed on.
+    fn agreed_set(&self, device: DeviceId) -> Result<Vec<ManifestEntry>, StorageError>;
+    /// Replaces the agreed set (the device was found in sync with all of this).
+    fn replace_agreed(
+        &self,
+        device: DeviceId,
+        entries: &[ManifestEntry],
+    ) -> Result<(), StorageError>;
+    /// Records one document as agreed at these heads.
+    fn set_agreed(
+        &self,
+        device: DeviceId,
+        doc: &DocId,
+        heads: &[u8; 8],
+    ) -> Result<(), StorageError>;
 
     /// Loads a document.
     fn load_doc(&self, id: &DocId) -> Result<Option<LoadedDoc>, StorageError>;

@@ -79,6 +79,12 @@ CREATE TABLE IF NOT EXISTS device_docs (
     state  BLOB NOT NULL,
     PRIMARY KEY (device, doc_id)
 ) STRICT;
+CREATE TABLE IF NOT EXISTS device_agreed (
+    device TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    heads  BLOB NOT NULL,
+    PRIMARY KEY (device, doc_id)
+) STRICT;
 CREATE TABLE IF NOT EXISTS blob_refs (
     hash   BLOB NOT NULL,
     doc_id TEXT NOT NULL,
@@ -336,12 +342,69 @@ impl Storage for SqliteStorage {
         self.with_conn(|c| {
             let tx = c.transaction()?;
             for doc in docs {
-                tx.execute(
+                for sql in [
                     "DELETE FROM device_docs WHERE device = ?1 AND doc_id = ?2",
-                    params![device.to_string(), doc.to_string()],
-                )?;
+                    "DELETE FROM device_agreed WHERE device = ?1 AND doc_id = ?2",
+                ] {
+                    tx.execute(sql, params![device.to_string(), doc.to_string()])?;
+                }
             }
             tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn agreed_set(&self, device: DeviceId) -> Result<Vec<ManifestEntry>, StorageError> {
+        self.with_conn(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT doc_id, heads FROM device_agreed WHERE device = ?1")?;
+            let rows = stmt.query_map([device.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, heads) = row?;
+                if let (Ok(doc), Ok(heads)) = (id.parse(), heads.as_slice().try_into()) {
+                    out.push(ManifestEntry { doc, heads });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn replace_agreed(
+        &self,
+        device: DeviceId,
+        entries: &[ManifestEntry],
+    ) -> Result<(), StorageError> {
+        self.with_conn(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM device_agreed WHERE device = ?1", [device.to_string()])?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO device_agreed (device, doc_id, heads) VALUES (?1, ?2, ?3)",
+                )?;
+                for e in entries {
+                    stmt.execute(params![device.to_string(), e.doc.to_string(), &e.heads[..]])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn set_agreed(
+        &self,
+        device: DeviceId,
+        doc: &DocId,
+        heads: &[u8; 8],
+    ) -> Result<(), StorageError> {
+        self.with_conn(|c| {
+            c.execute(
+                "INSERT INTO device_agreed (device, doc_id, heads) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device, doc_id) DO UPDATE SET heads = excluded.heads",
+                params![device.to_string(), doc.to_string(), &heads[..]],
+            )?;
             Ok(())
         })
     }

@@ -245,11 +245,14 @@ async fn walk_through(driver: &WebDriver, base: &str, password: &str, downloads:
     shoot(driver, "06-agencies").await;
     driver.find(By::Id("export-ledger-xlsx")).await.unwrap().click().await.unwrap();
     let ledger = wait_for_download(downloads);
+    driver.find(By::Css("#agencies tbody a")).await.unwrap().click().await.unwrap();
+    driver.query(By::Id("ladder")).first().await.unwrap();
+    shoot(driver, "07-agency").await;
 
     for (path, name) in [
-        ("/console/dispatch", "07-dispatch"),
-        ("/console/figures", "08-figures"),
-        ("/console/overview?lang=en", "09-overview-en"),
+        ("/console/dispatch", "08-dispatch"),
+        ("/console/figures", "09-figures"),
+        ("/console/overview?lang=en", "10-overview-en"),
     ] {
         driver.goto(format!("{base}{path}")).await.unwrap();
         shoot(driver, name).await;
@@ -258,6 +261,6 @@ async fn walk_through(driver: &WebDriver, base: &str, password: &str, downloads:
     let episode = driver.query(By::Css("#ep-h + table tbody a")).first().await.unwrap();
     episode.click().await.unwrap();
     driver.query(By::Css("table.steps")).first().await.unwrap();
-    shoot(driver, "10-episode").await;
+    shoot(driver, "11-episode").await;
     ledger
 }

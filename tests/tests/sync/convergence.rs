@@ -110,3 +110,80 @@ fn a_second_sync_from_persisted_state_is_one_small_exchange() {
     assert_quiet_after_reopen(&mut field);
     assert_eq!(Store::open(field.store.path()).expect("store reopens").doc_ids().count(), 10);
 }
+
+/// Bytes of the newest local change of a document on the device.
+fn last_change_size(field: &Field, id: &DocId) -> u64 {
+    let mut doc = field.doc(id).expect("held").clone();
+    doc.get_last_local_change().expect("a local change").raw_bytes().len() as u64
+}
+
+#[test]
+fn a_visit_pushed_from_a_device_holding_many_documents_costs_about_its_change() {
+    let server = TestServer::start();
+    let mut beneficiaries = Vec::new();
+    for n in 1..=40 {
+        beneficiaries.push(seed_beneficiary(&server.storage, VILLAGE_A, n));
+    }
+    let mut field = server.helper("helper-many", VILLAGE_A);
+    assert!(field.sync().expect("first sync").outcome.synced);
+    assert_quiet_after_reopen(&mut field);
+
+    // Two pushes in a row: the second builds on what the first agreed, not on a quiet sync.
+    for b in beneficiaries.iter().take(2) {
+        field.visit(*b);
+        let change = last_change_size(&field, &DocId::Case(*b));
+        field.reopen();
+        let pushed = field.sync().expect("push one visit");
+        assert!(pushed.outcome.synced);
+        let total = pushed.sent + pushed.received;
+        assert!(
+            total < 2 * change + 300,
+            "one visit of {change} bytes cost {total} bytes ({} up, {} down) among 80 documents",
+            pushed.sent,
+            pushed.received
+        );
+    }
+    assert_quiet_after_reopen(&mut field);
+}
+
+#[test]
+fn a_visit_made_elsewhere_reaches_a_device_without_the_whole_manifest() {
+    let server = TestServer::start();
+    let mut beneficiaries = Vec::new();
+    for n in 1..=40 {
+        beneficiaries.push(seed_beneficiary(&server.storage, VILLAGE_A, n));
+    }
+    let mut reader = server.helper("helper-reader", VILLAGE_A);
+    let mut writer = server.helper("helper-writer", VILLAGE_A);
+    assert!(reader.sync().expect("first sync").outcome.synced);
+    assert_quiet_after_reopen(&mut reader);
+    assert!(writer.sync().expect("first sync").outcome.synced);
+
+    let visit = writer.visit(beneficiaries[7]);
+    assert!(writer.sync().expect("push").outcome.synced);
+    let pulled = reader.sync().expect("pull");
+    assert!(pulled.outcome.synced);
+    assert_eq!(pulled.outcome.received, vec![DocId::Case(beneficiaries[7])]);
+    let case = reader.doc(&DocId::Case(beneficiaries[7])).expect("case").clone();
+    assert!(visit_ids(&case).contains(&visit.to_string()));
+    // A whole manifest of 80 documents alone would take well over a kilobyte.
+    assert!(pulled.received < 1000, "pulled {} bytes for one visit", pulled.received);
+}
+
+#[test]
+fn a_device_that_lost_its_record_of_what_was_agreed_still_syncs_completely() {
+    let server = TestServer::start();
+    let b = seed_beneficiary(&server.storage, VILLAGE_A, 1);
+    seed_beneficiary(&server.storage, VILLAGE_A, 2);
+    let mut field = server.helper("helper-forgetful", VILLAGE_A);
+    assert!(field.sync().expect("first sync").outcome.synced);
+    assert_quiet_after_reopen(&mut field);
+
+    let visit = field.visit(b);
+    // The record of the agreed set is damaged: the server must not be misled by it.
+    field.store.set_meta(&[("sync_agreed", "[{\"doc\":\"case:0\"")]).expect("meta");
+    let pushed = field.sync().expect("sync without an agreed set");
+    assert!(pushed.outcome.synced);
+    assert!(visit_ids(&server.doc(&DocId::Case(b)).expect("case")).contains(&visit.to_string()));
+    assert_quiet_after_reopen(&mut field);
+}

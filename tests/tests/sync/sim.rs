@@ -26,7 +26,7 @@ use peihu_shared::ids::{BeneficiaryId, DeviceId, DocId, UserId, VisitId};
 use peihu_shared::model::{CheckIn, Provenance, Visit, Vitals};
 use peihu_shared::sync::client::{ClientSession, DocAccess, Effect, Outcome, Step};
 use peihu_shared::sync::server::{self, Access, ServerDoc, ServerEffect};
-use peihu_shared::sync::wire::{ManifestEntry, Request, Response, heads_digest};
+use peihu_shared::sync::wire::{HeadsDigest, ManifestEntry, Request, Response, heads_digest};
 use peihu_tests::{Dice, VILLAGE_A, new_beneficiary};
 
 const DEVICES: usize = 3;
@@ -42,6 +42,7 @@ struct Replica {
     staged: BTreeMap<DocId, AutoCommit>,
     durable: BTreeMap<DocId, Vec<u8>>,
     states: BTreeMap<DocId, Vec<u8>>,
+    agreed: Option<Vec<ManifestEntry>>,
 }
 
 impl DocAccess for Replica {
@@ -63,6 +64,10 @@ impl DocAccess for Replica {
     fn saved_state(&self, id: &DocId) -> Option<Vec<u8>> {
         self.states.get(id).cloned()
     }
+
+    fn agreed(&self) -> Option<Vec<ManifestEntry>> {
+        self.agreed.clone()
+    }
 }
 
 impl Replica {
@@ -82,6 +87,7 @@ impl Replica {
                 self.durable.remove(&doc);
                 self.states.remove(&doc);
             }
+            Effect::Agreed(entries) => self.agreed = Some(entries),
         }
     }
 
@@ -118,6 +124,7 @@ impl Replica {
 struct Server {
     docs: BTreeMap<DocId, AutoCommit>,
     states: BTreeMap<(usize, DocId), Vec<u8>>,
+    agreed: BTreeMap<usize, BTreeMap<DocId, HeadsDigest>>,
 }
 
 impl Server {
@@ -131,8 +138,28 @@ impl Server {
     /// Answers a request; the effects still have to be committed.
     fn answer(&mut self, device: usize, request: &Request) -> (Response, Vec<ServerEffect>) {
         match request {
-            Request::Summary { digest, .. } => {
-                (server::answer_summary(*digest, &self.manifest(), Vec::new(), false), Vec::new())
+            Request::Summary { digest, since, .. } => {
+                let manifest = self.manifest();
+                let agreed: Vec<ManifestEntry> = self
+                    .agreed
+                    .get(&device)
+                    .into_iter()
+                    .flatten()
+                    .map(|(doc, heads)| ManifestEntry { doc: *doc, heads: *heads })
+                    .collect();
+                let response = server::answer_summary(
+                    *digest,
+                    since.as_ref(),
+                    &agreed,
+                    &manifest,
+                    Vec::new(),
+                    false,
+                );
+                if matches!(response, Response::InSync { .. }) {
+                    let all = manifest.iter().map(|e| (e.doc, e.heads)).collect();
+                    self.agreed.insert(device, all);
+                }
+                (response, Vec::new())
             }
             Request::Exchange { messages, .. } => {
                 let mut docs = BTreeMap::new();
@@ -164,6 +191,9 @@ impl Server {
             }
             ServerEffect::StoreState { doc, state } => {
                 self.states.insert((device, doc), state);
+            }
+            ServerEffect::Agreed { doc, heads } => {
+                self.agreed.entry(device).or_default().insert(doc, heads);
             }
             ServerEffect::Refused(r) => panic!("the simulated server refuses nothing: {r:?}"),
         }
@@ -293,6 +323,7 @@ impl Sim {
         let Some(b) = self.held_beneficiary(d) else { return };
         let prov = self.prov(d);
         let visit = Visit {
+            photo_facts: None,
             id: VisitId::from_bytes(self.fresh_id()),
             prov: prov.clone(),
             arrived: prov.at - 600_000,

@@ -212,10 +212,14 @@ impl Tablet {
     /// normalised first: upright, shrunk, with no location or other metadata left in it.
     pub fn save_photo(&mut self, beneficiary: &str, bytes: &[u8]) -> Result<String, TabletError> {
         let doc = submit::case_doc(beneficiary)?;
-        let photo = peihu_photo::normalise(bytes, &peihu_photo::Limits::default())
-            .map_err(|e| TabletError::new("photo_refused", e.to_string()))?;
-        let dir = self.current_dir()?;
-        Ok(blobs::put(&dir, &photo.jpeg, &doc)?.to_string())
+        let store = &mut self.session()?.store;
+        let photo = crate::photos::keep_photo(store, doc, bytes).map_err(|e| match e {
+            crate::photos::AttachError::Photo(p) => {
+                TabletError::new("photo_refused", p.to_string())
+            }
+            other => TabletError::new(other.code(), other.to_string()),
+        })?;
+        Ok(photo.sha256)
     }
 
     /// Records a finished visit (and the escort request, if one was asked for), clearing the
@@ -259,8 +263,9 @@ impl Tablet {
     /// The sync line for the unlocked user.
     pub fn status(&mut self) -> Result<SyncStatus, TabletError> {
         let dir = self.current_dir()?;
-        let files = blobs::pending(&dir)?.len();
-        status::of(&mut self.session()?.store, files)
+        let store = &mut self.session()?.store;
+        let files = blobs::pending(&dir)?.len() + store.pending_photos()?.len();
+        status::of(store, files)
     }
 
     /// Syncs the unlocked user's store, then uploads waiting photos. A revoked device wipes
@@ -277,6 +282,12 @@ impl Tablet {
                 let token = s.store.meta("token")?.unwrap_or_default();
                 if let Err(e) = blobs::upload_pending(&dir, &server, &token) {
                     status::record_failure(&mut s.store, &e.code, &e.message)?;
+                }
+                // Photos go in small resumable pieces; what does not arrive waits for the
+                // next sync and the visit shows "photo pending" meanwhile.
+                if let Err(e) = crate::photos::upload_pending(&mut s.store) {
+                    let err = TabletError::from(e);
+                    status::record_failure(&mut s.store, &err.code, &err.message)?;
                 }
                 self.status()
             }

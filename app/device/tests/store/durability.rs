@@ -49,6 +49,7 @@ fn a_refused_reading_leaves_nothing_in_memory_or_on_disk() {
 fn bare_visit(id: VisitId) -> Visit {
     let f = form(0);
     Visit {
+        photo_facts: None,
         id,
         prov: helper(f.departed),
         arrived: f.arrived,

@@ -38,6 +38,7 @@ fn fixture() -> PathBuf {
 
 fn amendment() -> VisitAmendment {
     VisitAmendment {
+        photo_facts: None,
         prov: helper(START + 3 * 86_400_000),
         reason: "血压记错一位".into(),
         vitals: None,
@@ -64,6 +65,7 @@ fn first_case() -> (Vec<u8>, Vec<Vec<u8>>) {
             notes: form.notes,
             education: Vec::new(),
             photos: Vec::new(),
+            photo_facts: None,
             escalation: None,
             amendments: Default::default(),
         }

@@ -231,6 +231,6 @@ fn an_escort_completes_the_nine_steps_and_the_server_holds_them() {
     assert_eq!(view["row"]["complete"], true, "{view}");
     app.ok("sync", json!({ "now": now() }));
     let held = server.episode(&id);
-    assert!(held.nine_steps(&view["today"].as_str().unwrap()).complete());
+    assert!(held.nine_steps(view["today"].as_str().unwrap()).complete());
     assert_eq!(held.acks.len(), 1);
 }

@@ -99,8 +99,13 @@ async fn el(d: &WebDriver, css: &str) -> WebElement {
     d.query(By::Css(css)).first().await.unwrap_or_else(|e| panic!("no element {css}: {e}"))
 }
 
+/// Clicks like a finger: the element is first scrolled to the middle of the screen, clear of
+/// the sticky top bar and save bar.
 async fn click(d: &WebDriver, css: &str) {
-    el(d, css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    let e = el(d, css).await;
+    let arg = e.to_json().unwrap();
+    d.execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg]).await.unwrap();
+    e.click().await.unwrap_or_else(|err| panic!("cannot click {css}: {err}"));
 }
 
 async fn type_into(d: &WebDriver, css: &str, text: &str) {
@@ -121,6 +126,9 @@ async fn exists(d: &WebDriver, css: &str) -> bool {
 }
 
 async fn shot(d: &WebDriver, name: &str) {
+    let frames =
+        "requestAnimationFrame(() => requestAnimationFrame(arguments[arguments.length - 1]))";
+    d.execute_async(frames, vec![]).await.unwrap();
     let png = d.screenshot_as_png().await.unwrap();
     std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
 }
@@ -151,14 +159,24 @@ fn a_helper_and_an_escort_work_through_the_real_app_offline_and_online() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let mut caps = Capabilities::new();
-        caps.insert("tauri:options".into(), json!({ "application": app_binary }));
-        let d = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .expect("a WebDriver session");
+        caps.set("tauri:options", json!({ "application": app_binary })).unwrap();
+        // tauri-driver answers on its port before WebKitWebDriver behind it is ready; on a
+        // busy machine the first session request can fail, so it is asked a few times.
+        let mut attempt = 0;
+        let d = loop {
+            attempt += 1;
+            match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+                Ok(d) => break d,
+                Err(e) if attempt < 5 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                }
+                Err(e) => panic!("no WebDriver session after {attempt} attempts: {e}"),
+            }
+        };
         resize(&d, 1280, 800).await;
-        let result = scenario(&d, &mut server, &photo).await;
+        scenario(&d, &mut server, &photo).await;
         d.quit().await.unwrap();
-        result
     });
 }
 
@@ -205,6 +223,8 @@ async fn helper_records_a_visit_offline(d: &WebDriver, server: &mut DemoServer, 
     type_into(d, "#vital-sys", "150").await;
     type_into(d, "#vital-dia", "95").await;
     type_into(d, "#vital-pulse", "88").await;
+    let error = el(d, "#error-temp").await.to_json().unwrap();
+    d.execute("arguments[0].scrollIntoView({block: 'center'})", vec![error]).await.unwrap();
     shot(d, "landscape-04-visit-error").await;
     type_into(d, "#vital-temp", "36.8").await;
     until("the temperature error to clear", || async { !exists(d, "#error-temp").await }).await;

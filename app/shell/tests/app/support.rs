@@ -15,7 +15,7 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     pub accounts: Vec<DemoAccount>,
     data: std::path::PathBuf,
-    stop: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    stop: Option<(oneshot::Sender<()>, std::sync::mpsc::Receiver<()>)>,
 }
 
 impl DemoServer {
@@ -29,24 +29,27 @@ impl DemoServer {
         let storage = SqliteStorage::open(data).unwrap();
         let accounts = peihu_server::demo::load(&storage, peihu_server::now_ms()).unwrap();
         drop(storage);
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let mut server = DemoServer { rt, addr, accounts, data: data.to_path_buf(), stop: None };
-        server.serve_on(listener);
+        let mut server = DemoServer {
+            rt,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            accounts,
+            data: data.to_path_buf(),
+            stop: None,
+        };
+        server.up();
         server
     }
 
-    fn serve_on(&mut self, listener: tokio::net::TcpListener) {
-        let state = AppState::new(SqliteStorage::open(&self.data).unwrap());
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = self.rt.spawn(async move {
-            serve(listener, state, async move {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
-        self.stop = Some((tx, task));
+    /// Binds (reusing the address, so the same port works again at once) and serves. Never
+    /// blocks on the runtime, so it may be called from async code on another runtime.
+    fn listen(&mut self) -> tokio::net::TcpListener {
+        let _entered = self.rt.enter();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(self.addr).unwrap();
+        let listener = socket.listen(64).unwrap();
+        self.addr = listener.local_addr().unwrap();
+        listener
     }
 
     /// The base URL.
@@ -61,16 +64,26 @@ impl DemoServer {
 
     /// Stops serving; the port refuses connections until [`DemoServer::up`].
     pub fn down(&mut self) {
-        if let Some((tx, task)) = self.stop.take() {
+        if let Some((tx, done)) = self.stop.take() {
             let _ = tx.send(());
-            self.rt.block_on(task).unwrap();
+            let _ = done.recv();
         }
     }
 
-    /// Serves again on the same port.
+    /// Serves (again, on the same port after [`DemoServer::down`]).
     pub fn up(&mut self) {
-        let listener = self.rt.block_on(tokio::net::TcpListener::bind(self.addr)).unwrap();
-        self.serve_on(listener);
+        let listener = self.listen();
+        let state = AppState::new(SqliteStorage::open(&self.data).unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        self.rt.spawn(async move {
+            let stopped = async move {
+                let _ = rx.await;
+            };
+            serve(listener, state, stopped).await.unwrap();
+            let _ = done_tx.send(());
+        });
+        self.stop = Some((tx, done));
     }
 
     /// The server's storage, opened fresh.

@@ -69,7 +69,7 @@ pub fn signature_pad(p: &SignaturePadProps) -> Html {
         })
     };
     let up = {
-        let (drawing, strokes) = (drawing.clone(), strokes.clone());
+        let (drawing, strokes) = (drawing, strokes.clone());
         Callback::from(move |_: PointerEvent| {
             if std::mem::replace(&mut *drawing.borrow_mut(), false) {
                 strokes.set(*strokes + 1);
@@ -79,10 +79,10 @@ pub fn signature_pad(p: &SignaturePadProps) -> Html {
     let clear = {
         let (canvas, strokes) = (canvas.clone(), strokes.clone());
         Callback::from(move |_| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                if let Some(ctx) = context(&c) {
-                    ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
-                }
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>()
+                && let Some(ctx) = context(&c)
+            {
+                ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
             }
             strokes.set(0);
         })

@@ -33,13 +33,13 @@ pub fn text_step(p: &TextStepProps) -> Html {
     let on_text = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
-            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value());
         })
     };
     let on_to = {
         let to = to.clone();
         Callback::from(move |e: InputEvent| {
-            to.set(e.target_unchecked_into::<HtmlInputElement>().value())
+            to.set(e.target_unchecked_into::<HtmlInputElement>().value());
         })
     };
     let save = {

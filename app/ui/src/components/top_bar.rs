@@ -71,7 +71,7 @@ fn sync_line() -> Html {
     });
     match status {
         Some(s) if s.waiting > 0 => {
-            parts.push(tr.tf("sync_waiting", &[("n", &s.waiting.to_string())]))
+            parts.push(tr.tf("sync_waiting", &[("n", &s.waiting.to_string())]));
         }
         Some(_) => parts.push(tr.t("sync_all_sent")),
         None => {}

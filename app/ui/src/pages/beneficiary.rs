@@ -52,7 +52,7 @@ pub fn beneficiary(p: &BeneficiaryProps) -> Html {
         Callback::from(move |_| app.dispatch(Action::Go(Page::Duty)))
     };
     let start = {
-        let (app, id) = (app.clone(), v.id.clone());
+        let (app, id) = (app, v.id.clone());
         Callback::from(move |_| app.dispatch(Action::Go(Page::Visit(id.clone()))))
     };
     let colour = v.colour.clone().unwrap_or_default();

@@ -52,7 +52,10 @@ pub fn enrol() -> Html {
         html! { <button class="btn ghost" onclick={Callback::from(move |_| app.dispatch(Action::Go(Page::Unlock)))}>{ tr.t("back") }</button> }
     });
     let error_text = (*error).as_ref().map(|k| {
-        let text = if k.starts_with("error_") { tr.error(&k["error_".len()..]) } else { tr.t(k) };
+        let text = match k.strip_prefix("error_") {
+            Some(code) => tr.error(code),
+            None => tr.t(k),
+        };
         html! { <div id="enrol-error" class="form-error" role="alert">{ text }</div> }
     });
     html! {

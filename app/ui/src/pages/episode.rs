@@ -42,8 +42,7 @@ pub fn episode(p: &EpisodeProps) -> Html {
         });
     }
     let step = {
-        let (app, id, revision, error) =
-            (app.clone(), p.id.to_string(), revision.clone(), error.clone());
+        let (app, id, revision, error) = (app.clone(), p.id.to_string(), revision, error.clone());
         Callback::from(move |step: Value| {
             let (app, revision, error) = (app.clone(), revision.clone(), error.clone());
             let args = json!({ "id": id, "step": step, "now": api::now_ms() });
@@ -63,15 +62,15 @@ pub fn episode(p: &EpisodeProps) -> Html {
         return html! { <div class="loading">{ tr.t("loading") }</div> };
     };
     if *card_open {
-        let card_open = card_open.clone();
+        let card_open = card_open;
         return html! { <ClarityCard onclose={Callback::from(move |_| card_open.set(false))} /> };
     }
     let back = {
-        let app = app.clone();
+        let app = app;
         Callback::from(move |_| app.dispatch(Action::Go(Page::Episodes)))
     };
     let open_card = {
-        let c = card_open.clone();
+        let c = card_open;
         Callback::from(move |_| c.set(true))
     };
     html! {
@@ -148,7 +147,7 @@ fn admission(
     let attest = {
         let step = step.clone();
         Callback::from(move |(text, _): (String, String)| {
-            step.emit(json!({"step": "ack_attested", "text": text}))
+            step.emit(json!({"step": "ack_attested", "text": text}));
         })
     };
     html! {

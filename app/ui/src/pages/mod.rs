@@ -15,6 +15,6 @@ use yew::prelude::*;
 pub fn set_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
     Callback::from(move |e: InputEvent| {
-        state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        state.set(e.target_unchecked_into::<HtmlInputElement>().value());
     })
 }

@@ -73,7 +73,7 @@ fn set_text(d: &mut VisitDraft, code: &str, text: String) {
 }
 
 fn number(text: &str) -> Result<Option<f64>, ()> {
-    let t = text.trim().replace('，', ".").replace('。', ".");
+    let t = text.trim().replace(['，', '。'], ".");
     if t.is_empty() {
         return Ok(None);
     }
@@ -206,7 +206,7 @@ pub fn visit(p: &VisitProps) -> Html {
     let on_photo = photo_picker(p.id.to_string(), edit.clone(), busy.clone(), error.clone());
     let submit = {
         let (app, draft, id, busy, error) =
-            (app.clone(), draft.clone(), p.id.to_string(), busy.clone(), error.clone());
+            (app.clone(), draft, p.id.to_string(), busy.clone(), error.clone());
         let has_errors = !checked.errors.is_empty();
         Callback::from(move |_| {
             if has_errors {
@@ -231,7 +231,7 @@ pub fn visit(p: &VisitProps) -> Html {
         })
     };
     let back = {
-        let (app, id) = (app.clone(), p.id.to_string());
+        let (app, id) = (app, p.id.to_string());
         Callback::from(move |_| app.dispatch(Action::Go(Page::Beneficiary(id.clone()))))
     };
     html! {

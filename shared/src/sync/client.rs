@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::AutoCommit;
-use automerge::sync::{Message, State, SyncDoc};
+use automerge::sync::{BloomFilter, Have, Message, State, SyncDoc};
 
 use super::wire::{
     Baseline, DocMessage, HeadsDigest, ManifestEntry, Refusal, Request, Response, heads_digest,
@@ -16,8 +16,9 @@ use crate::ids::DocId;
 pub const MAX_ROUNDS: u32 = 24;
 
 /// Past this many changed documents a summary names none and the server sends its whole
-/// manifest: the list would cost more than it saves.
-pub const MAX_NAMED_CHANGES: usize = 100;
+/// manifest. Six keeps a summary under 200 bytes, so a sync with nothing new stays one small
+/// round trip even when the device's record of what was agreed is behind.
+pub const MAX_NAMED_CHANGES: usize = 6;
 
 /// The documents a sync works on. The device store implements it; so do the in-memory replicas
 /// of the deterministic network tests.
@@ -88,6 +89,7 @@ pub struct ClientSession {
     states: BTreeMap<DocId, State>,
     working: BTreeSet<DocId>,
     server_heads: BTreeMap<DocId, HeadsDigest>,
+    restored: BTreeSet<DocId>,
     deleted: Vec<DocId>,
     outcome: Outcome,
 }
@@ -118,6 +120,7 @@ impl ClientSession {
             states: BTreeMap::new(),
             working: BTreeSet::new(),
             server_heads: BTreeMap::new(),
+            restored: BTreeSet::new(),
             deleted: Vec::new(),
             outcome: Outcome::default(),
         };
@@ -148,9 +151,14 @@ impl ClientSession {
     }
 
     fn state_for(&mut self, id: &DocId, docs: &dyn DocAccess) -> &mut State {
-        self.states.entry(*id).or_insert_with(|| {
-            docs.saved_state(id).and_then(|b| State::decode(&b).ok()).unwrap_or_default()
-        })
+        if !self.states.contains_key(id) {
+            let saved = docs.saved_state(id).and_then(|b| State::decode(&b).ok());
+            if saved.is_some() {
+                self.restored.insert(*id);
+            }
+            self.states.insert(*id, saved.unwrap_or_default());
+        }
+        self.states.get_mut(id).expect("inserted just above")
     }
 
     fn on_manifest(
@@ -249,6 +257,9 @@ impl ClientSession {
         for id in working {
             let mut state = std::mem::take(self.state_for(&id, docs));
             let doc = docs.get_or_stage(&id);
+            if self.restored.remove(&id) {
+                assume_server_holds_shared_heads(&mut state, doc);
+            }
             let message = doc.sync().generate_sync_message(&mut state);
             let matches = self.server_heads.get(&id) == Some(&local_heads(doc));
             self.states.insert(id, state);
@@ -315,4 +326,25 @@ fn baseline(
         held.iter().filter(|e| agreed.get(&e.doc) != Some(&e.heads)).cloned().collect();
     (changed.len() <= MAX_NAMED_CHANGES)
         .then(|| Baseline { agreed: set_digest(agreed.iter().map(|(d, h)| (d, *h))), changed })
+}
+
+/// Lets the first message of a restored sync carry this device's new changes at once.
+///
+/// A persisted state keeps only the heads both sides are known to hold; Automerge then opens
+/// with a message that carries no changes and waits a round trip to hear what the server has.
+/// When the device has changes beyond those shared heads, the server certainly holds the shared
+/// heads, so the changes after them can go in the first message. If the server already had some
+/// of them, it ignores the duplicates. Documents with nothing new on the device keep the usual
+/// opening, which asks the server for what it has.
+fn assume_server_holds_shared_heads(state: &mut State, doc: &mut AutoCommit) {
+    let mut ours = doc.get_heads();
+    let mut shared = state.shared_heads.clone();
+    ours.sort();
+    shared.sort();
+    if shared.is_empty() || ours == shared {
+        return;
+    }
+    state.their_heads = Some(shared.clone());
+    state.their_need = Some(Vec::new());
+    state.their_have = Some(vec![Have { last_sync: shared, bloom: BloomFilter::default() }]);
 }

@@ -122,6 +122,23 @@ impl Store {
     }
 
     fn load_one(&mut self, raw_id: &str) -> Result<Option<AutoCommit>, StoreError> {
+        // The usual case: snapshot and chunks read back whole, in one strict load. Only when
+        // that fails is each part tried on its own, to set aside just what is damaged.
+        let snapshot = documents::snapshot(&self.conn, raw_id)?;
+        let chunks = chunks::of_doc(&self.conn, raw_id)?;
+        let mut whole = snapshot.unwrap_or_default();
+        for (_, bytes) in &chunks {
+            whole.extend_from_slice(bytes);
+        }
+        let strict = automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error);
+        if let Ok(mut doc) = AutoCommit::load_with_options(&whole, strict) {
+            let _ = doc.save_incremental();
+            return Ok(Some(doc));
+        }
+        self.load_one_part_by_part(raw_id)
+    }
+
+    fn load_one_part_by_part(&mut self, raw_id: &str) -> Result<Option<AutoCommit>, StoreError> {
         let mut doc = match documents::snapshot(&self.conn, raw_id)? {
             Some(bytes) => match AutoCommit::load(&bytes) {
                 Ok(doc) => doc,

@@ -11,7 +11,7 @@ listen=${PEIHU_LISTEN:-127.0.0.1:8780}
 data=${PEIHU_DEMO_DIR:-$PWD/target/demo}
 
 missing=()
-for pkg in libwebkit2gtk-4.1-dev fonts-noto-cjk; do
+for pkg in libwebkit2gtk-4.1-dev fonts-noto-cjk curl python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

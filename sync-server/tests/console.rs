@@ -586,3 +586,60 @@ async fn a_helpers_escort_request_waits_on_the_dispatch_page_until_an_episode_an
         "answered"
     );
 }
+
+#[tokio::test]
+async fn a_photo_not_yet_uploaded_shows_as_pending_and_an_arrived_one_with_where_it_was_taken() {
+    use peihu_shared::ids::{BlobHash, VisitId};
+    use peihu_shared::model::{CheckIn, PhotoFacts, Visit, Vitals};
+
+    let fx = Fixture::new();
+    let id = beneficiary_where(&fx, &fx.place_of("town1"), true);
+    let storage = &fx.state.storage;
+    let arrived_bytes: Vec<u8> =
+        [0xFF, 0xD8, 0xFF, 0xE0, 9].into_iter().chain(std::iter::repeat_n(9, 64)).collect();
+    let arrived = BlobHash::of(&arrived_bytes);
+    fx.state
+        .blobs
+        .append(&arrived, 0, arrived_bytes.len() as u64, &mut &arrived_bytes[..])
+        .unwrap();
+    storage.add_blob_ref(&arrived, &DocId::Case(id)).unwrap();
+    let pending = BlobHash::of(b"a photo still on the tablet");
+
+    let mut loaded = storage.load_doc(&DocId::Case(id)).unwrap().unwrap();
+    let heads = loaded.doc.get_heads();
+    let helper: UserId = fx.user_id("helper1").parse().unwrap();
+    let prov = Provenance { by: helper, device: DeviceId::new_random(), at: START - 30 * MINUTE };
+    let visit = Visit {
+        id: VisitId::new_random(),
+        prov: prov.clone(),
+        arrived: START - 60 * MINUTE,
+        departed: START - 30 * MINUTE,
+        checkin: CheckIn::unavailable(),
+        vitals: Vitals::default(),
+        notes: "带照片的探访".into(),
+        education: Vec::new(),
+        photos: vec![arrived, pending],
+        photo_facts: Some(vec![PhotoFacts {
+            photo: arrived,
+            taken_at: Some("2026-12-04T09:12:30".into()),
+            lat_u: Some(37_463_821),
+            lon_u: Some(121_447_940),
+            dropped: Vec::new(),
+        }]),
+        escalation: None,
+        amendments: Default::default(),
+    };
+    doc::add_visit(&mut loaded.doc, &visit).unwrap();
+    let changes: Vec<Vec<u8>> =
+        loaded.doc.get_changes(&heads).iter().map(|c| c.raw_bytes().to_vec()).collect();
+    let header = doc::header(&loaded.doc).unwrap();
+    storage.append_changes(&DocId::Case(id), &mut loaded, &changes, &header, None, START).unwrap();
+
+    let cookie = fx.login("town1").await;
+    let page = fx.get(&format!("/console/beneficiary/{id}"), &cookie).await;
+    assert!(page.body.contains(&format!("<img src=\"/console/photo/{arrived}\"")));
+    assert!(page.body.contains("拍摄时间：2026-12-04 09:12:30"), "capture time shown");
+    assert!(page.body.contains("37.46382, 121.44794"), "capture place shown");
+    assert!(!page.body.contains(&format!("/console/photo/{pending}")), "no broken image");
+    assert!(page.body.contains("照片待上传"), "the missing photo is marked pending");
+}

@@ -38,7 +38,7 @@ struct ShiftView {
     clock_in: String,
     clock_out: String,
     hours: String,
-    photos: Vec<String>,
+    photos: Vec<Option<String>>,
 }
 
 struct RecordView {
@@ -59,7 +59,7 @@ struct EpisodePage {
     steps: Vec<StepView>,
     steps_done: usize,
     ack: String,
-    signature: Option<String>,
+    signature: Option<Option<String>>,
     acknowledged: bool,
     ack_pending: bool,
     days_missing: Vec<String>,
@@ -120,12 +120,12 @@ pub async fn page(
                 .values()
                 .min_by_key(|a| a.prov.at)
                 .and_then(|a| a.signature.as_ref())
-                .map(|h| format!("/console/photo/{h}")),
+                .map(|h| super::photo::src_if_arrived(state.blobs.as_ref(), h)),
             acknowledged: steps.acknowledged,
             ack_pending: episode.admitted.v.is_none(),
             days_missing: steps.days_missing_records,
             records: record_views(tr, &episode, &users),
-            shifts: shift_views(tr, &episode, now, &who),
+            shifts: shift_views(tr, &episode, now, &who, state.blobs.as_ref()),
             total_hours: tr.hours(episode.service_minutes(now)),
             conflicts: conflict_views(tr, "episode", &loaded.doc, &users),
             agencies: agency_choices(&state, &session)?,
@@ -262,6 +262,7 @@ fn shift_views(
     e: &Episode,
     now: i64,
     who: &dyn Fn(&peihu_shared::ids::UserId) -> String,
+    blobs: &dyn crate::blobs::BlobStore,
 ) -> Vec<ShiftView> {
     let mut list: Vec<_> = e.shifts.values().collect();
     list.sort_by_key(|s| s.clock_in);
@@ -271,7 +272,7 @@ fn shift_views(
             clock_in: tr.time(s.clock_in),
             clock_out: s.clock_out.map(|t| tr.time(t)).unwrap_or_else(|| tr.t("ep.on_duty").into()),
             hours: tr.hours((s.clock_out.unwrap_or(now) - s.clock_in).max(0) / 60_000),
-            photos: s.photos.iter().map(|h| format!("/console/photo/{h}")).collect(),
+            photos: s.photos.iter().map(|h| super::photo::src_if_arrived(blobs, h)).collect(),
         })
         .collect()
 }

@@ -16,6 +16,16 @@ use crate::storage::Storage;
 
 /// The content type of an image by its first bytes; anything else is refused rather than sent
 /// for a browser to guess at.
+/// The console address of a photo or signature, or `None` while its file has not reached the
+/// server (pages then say "pending" rather than show a broken image).
+pub(crate) fn src_if_arrived(
+    blobs: &dyn crate::blobs::BlobStore,
+    hash: &BlobHash,
+) -> Option<String> {
+    let arrived = blobs.state(hash).map(|s| s.complete).unwrap_or(false);
+    arrived.then(|| format!("/console/photo/{hash}"))
+}
+
 fn image_type(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")

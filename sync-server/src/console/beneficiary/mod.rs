@@ -277,7 +277,7 @@ fn fill(
     let name_of =
         |id: &peihu_shared::ids::UserId| users.get(&id.to_string()).cloned().unwrap_or_default();
     let (trend_bp, trend_glucose, has_readings) = visits::trends(tr, case);
-    let all_visits = visits::views(tr, case, users);
+    let all_visits = visits::views(tr, case, users, state.blobs.as_ref());
     let visits_total = all_visits.len();
     Body {
         colour,

@@ -20,14 +20,57 @@ pub struct VisitView {
     pub vitals: String,
     /// Notes as amended.
     pub notes: String,
-    /// Photo links.
-    pub photos: Vec<String>,
+    /// Photos, as amended.
+    pub photos: Vec<PhotoView>,
     /// Escalation reason, if any.
     pub escalation: Option<String>,
     /// Whether it was corrected after sign-off.
     pub amended: bool,
     /// Whether the helper checked in by GPS.
     pub located: bool,
+}
+
+/// One photo of a visit.
+#[derive(Debug, Clone)]
+pub struct PhotoView {
+    /// Where the console serves it; `None` while the file has not reached the server yet
+    /// (the page then says "photo pending" instead of showing a broken image).
+    pub src: Option<String>,
+    /// Capture time and place from the camera, when the record kept them.
+    pub caption: String,
+}
+
+fn photo_view(
+    tr: Tr,
+    visit: &peihu_shared::model::Visit,
+    hash: &peihu_shared::ids::BlobHash,
+    blobs: &dyn crate::blobs::BlobStore,
+) -> PhotoView {
+    let arrived = blobs.state(hash).map(|s| s.complete).unwrap_or(false);
+    let mut caption = Vec::new();
+    if let Some(facts) = visit.facts_of(hash) {
+        if let Some(t) = &facts.taken_at {
+            caption.push(format!(
+                "{}{}{}",
+                tr.t("ben.photo_taken"),
+                tr.colon(),
+                t.replace('T', " ")
+            ));
+        }
+        if let (Some(lat), Some(lon)) = (facts.lat_u, facts.lon_u) {
+            caption.push(format!(
+                "{}{}{:.5}, {:.5}",
+                tr.t("ben.photo_place"),
+                tr.colon(),
+                f64::from(lat) / 1e6,
+                f64::from(lon) / 1e6
+            ));
+        }
+    }
+    PhotoView {
+        src: arrived.then(|| format!("/console/photo/{hash}")),
+        caption: caption.join(tr.list_sep()),
+    }
 }
 
 /// The readings of a visit in one line: `血压 150/95 · 脉搏 88 · 体温 36.8℃ …`.
@@ -64,7 +107,12 @@ pub fn vitals_line(tr: Tr, v: &Vitals) -> String {
 }
 
 /// Every visit, latest first, as amended.
-pub fn views(tr: Tr, case: &Case, users: &HashMap<String, String>) -> Vec<VisitView> {
+pub fn views(
+    tr: Tr,
+    case: &Case,
+    users: &HashMap<String, String>,
+    blobs: &dyn crate::blobs::BlobStore,
+) -> Vec<VisitView> {
     let mut list: Vec<_> = case.visits.values().collect();
     list.sort_by_key(|v| std::cmp::Reverse((v.arrived, v.id)));
     list.into_iter()
@@ -76,7 +124,7 @@ pub fn views(tr: Tr, case: &Case, users: &HashMap<String, String>) -> Vec<VisitV
                 minutes: ((v.departed - v.arrived) / 60_000).max(0),
                 vitals: vitals_line(tr, &e.vitals),
                 notes: e.notes.clone(),
-                photos: v.photos.iter().map(|h| format!("/console/photo/{h}")).collect(),
+                photos: e.photos.iter().map(|h| photo_view(tr, &e, h, blobs)).collect(),
                 escalation: v.escalation.clone(),
                 amended: !v.amendments.is_empty(),
                 located: v.checkin.source == peihu_shared::model::LocationSource::Gps,

@@ -90,25 +90,26 @@ pub fn beneficiary(store: &Store, id: &str, now: i64) -> Result<BeneficiaryView,
     })
 }
 
+/// The latest readings as (code, value) pairs; the UI adds each code's label and unit.
 fn vitals_lines(v: &peihu_shared::model::Vitals) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Some(bp) = v.bp {
-        out.push(("bp".into(), format!("{}/{} mmHg", bp.sys, bp.dia)));
+        out.push(("bp".into(), format!("{}/{}", bp.sys, bp.dia)));
     }
     if let Some(p) = v.pulse {
-        out.push(("pulse".into(), format!("{p} /min")));
+        out.push(("pulse".into(), p.to_string()));
     }
     if let Some(t) = v.temp {
-        out.push(("temp".into(), format!("{:.1} °C", t.celsius())));
+        out.push(("temp".into(), format!("{:.1}", t.celsius())));
     }
     if let Some(g) = v.glucose {
-        out.push(("glucose".into(), format!("{:.1} mmol/L", g.mmol())));
+        out.push(("glucose".into(), format!("{:.1}", g.mmol())));
     }
     if let Some(s) = v.spo2 {
-        out.push(("spo2".into(), format!("{s} %")));
+        out.push(("spo2".into(), s.to_string()));
     }
     if let Some(w) = v.weight_kg() {
-        out.push(("weight".into(), format!("{w:.1} kg")));
+        out.push(("weight".into(), format!("{w:.1}")));
     }
     out
 }

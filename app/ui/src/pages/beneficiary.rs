@@ -59,7 +59,7 @@ pub fn beneficiary(p: &BeneficiaryProps) -> Html {
     let sex = tr.t(&format!("sex_{}", v.sex));
     let age = v.age.map(|a| tr.tf("card_age", &[("n", &a.to_string())])).unwrap_or_default();
     let vitals = v.last_vitals.iter().map(|(k, val)| html! {
-        <li><span class="k">{ tr.t(&format!("vital_{k}")) }</span><span class="v">{ val }</span></li>
+        <li><span class="k">{ tr.t(&format!("vital_{k}")) }</span><span class="v">{ format!("{val} {}", tr.t(&format!("unit_{k}"))) }</span></li>
     });
     html! {
         <div class="beneficiary">

@@ -28,16 +28,9 @@ const TOPICS: [&str; 8] = [
     "exercise",
 ];
 
-/// Readings in form order: code, unit.
-const VITALS: [(&str, &str); 7] = [
-    ("sys", "mmHg"),
-    ("dia", "mmHg"),
-    ("pulse", "次/分"),
-    ("temp", "°C"),
-    ("glucose", "mmol/L"),
-    ("spo2", "%"),
-    ("weight", "kg"),
-];
+/// Readings in form order, by code; each has its label `vital_<code>` and unit `unit_<code>`
+/// in the resource files.
+const VITALS: [&str; 7] = ["sys", "dia", "pulse", "temp", "glucose", "spo2", "weight"];
 
 /// What checking the typed readings found, by field code.
 #[derive(Debug, Default, PartialEq)]
@@ -169,7 +162,7 @@ pub fn visit(p: &VisitProps) -> Html {
         let edit = edit.clone();
         Callback::from(move |_| edit(Box::new(|d| d.arrived = Some(api::now_ms()))))
     };
-    let vital_fields = VITALS.iter().map(|(code, unit)| {
+    let vital_fields = VITALS.iter().map(|code| {
         let edit = edit.clone();
         let code_s = code.to_string();
         let oninput = Callback::from(move |text: String| {
@@ -177,7 +170,7 @@ pub fn visit(p: &VisitProps) -> Html {
             edit(Box::new(move |d| set_text(d, &code, text.clone())));
         });
         html! {
-            <VitalField code={*code} label={tr.t(&format!("vital_{code}"))} unit={*unit}
+            <VitalField code={*code} label={tr.t(&format!("vital_{code}"))} unit={tr.t(&format!("unit_{code}"))}
                 value={text_of(&d, code).to_string()}
                 error={checked.errors.get(code).cloned().map(AttrValue::from)}
                 warning={checked.warnings.get(code).cloned().map(AttrValue::from)} {oninput} />

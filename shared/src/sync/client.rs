@@ -72,6 +72,9 @@ pub struct Outcome {
     pub refused: Vec<Refusal>,
     /// Documents deleted because the scope shrank.
     pub deleted: Vec<DocId>,
+    /// Documents the server said to delete that hold changes it may not have: they are kept,
+    /// and the sync is not reported complete, so nothing written on this device is lost.
+    pub kept: Vec<DocId>,
     /// Documents that received changes from the server.
     pub received: Vec<DocId>,
     /// Exchange rounds after the summary.
@@ -168,12 +171,27 @@ impl ClientSession {
         complete: bool,
         docs: &mut dyn DocAccess,
     ) -> (Step, Vec<Effect>) {
-        let mut effects: Vec<Effect> = delete.iter().map(|d| Effect::Delete(*d)).collect();
+        let mut effects = Vec::new();
+        let mut removed = Vec::new();
         for d in delete {
-            self.agreed.remove(d);
+            if has_unsent_changes(d, self.agreed.get(d), docs) {
+                self.outcome.kept.push(*d);
+            } else {
+                effects.push(Effect::Delete(*d));
+                removed.push(*d);
+                self.agreed.remove(d);
+            }
         }
-        self.deleted = delete.to_vec();
-        self.outcome.deleted = delete.to_vec();
+        if !self.outcome.kept.is_empty() {
+            self.fail(format!(
+                "{} record file(s) of a place no longer assigned to this user hold work the \
+                 server has not received; they stay on this device (ask a supervisor)",
+                self.outcome.kept.len()
+            ));
+        }
+        // Only deletions carried out are confirmed; the server goes on naming the kept ones.
+        self.deleted = removed.clone();
+        self.outcome.deleted = removed;
         let held: BTreeSet<DocId> = docs.ids().into_iter().collect();
         for entry in manifest {
             self.server_heads.insert(entry.doc, entry.heads);
@@ -347,4 +365,25 @@ fn assume_server_holds_shared_heads(state: &mut State, doc: &mut AutoCommit) {
     state.their_heads = Some(shared.clone());
     state.their_need = Some(Vec::new());
     state.their_have = Some(vec![Have { last_sync: shared, bloom: BloomFilter::default() }]);
+}
+
+/// Whether a document may hold changes the server has not received: its heads are neither
+/// those last agreed with the server nor the heads the persisted sync state knows both sides
+/// share.
+fn has_unsent_changes(id: &DocId, agreed: Option<&HeadsDigest>, docs: &mut dyn DocAccess) -> bool {
+    let saved = docs.saved_state(id);
+    let Some(doc) = docs.get_mut(id) else {
+        return false;
+    };
+    let mut heads = doc.get_heads();
+    if agreed == Some(&heads_digest(&heads)) {
+        return false;
+    }
+    let Some(mut shared) = saved.and_then(|b| State::decode(&b).ok()).map(|s| s.shared_heads)
+    else {
+        return true;
+    };
+    heads.sort();
+    shared.sort();
+    heads != shared
 }

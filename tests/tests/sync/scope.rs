@@ -10,6 +10,7 @@ use peihu_shared::ids::{AgencyId, BeneficiaryId, DocId, EpisodeId};
 use peihu_shared::sync::wire::{DocMessage, Refusal, RefusalReason, Request, Response};
 use peihu_tests::{
     Field, TestServer, VILLAGE_A, VILLAGE_B, audit, now, place, seed_beneficiary, seed_episode,
+    visit_ids,
 };
 
 /// An exchange asking for `doc` by id, as a device that holds nothing of it would.
@@ -114,6 +115,31 @@ fn a_helper_moved_to_another_village_loses_the_old_villages_documents_at_the_nex
     assert!(field.doc(&DocId::Case(old)).is_none() && field.doc(&DocId::Card(old)).is_none());
     assert!(field.doc(&DocId::Case(new)).is_some() && field.doc(&DocId::Card(new)).is_some());
     assert_eq!(field.sync().expect("quiet sync").requests, 1, "the server forgot the old ones");
+}
+
+#[test]
+fn a_helper_moved_with_an_unsent_visit_keeps_it_and_is_told_until_it_can_be_delivered() {
+    let server = TestServer::start();
+    let old = seed_beneficiary(&server.storage, VILLAGE_A, 1);
+    seed_beneficiary(&server.storage, VILLAGE_B, 2);
+    let mut field = server.helper("helper-a", VILLAGE_A);
+    assert!(field.sync().expect("sync").outcome.synced);
+    let visit = field.visit(old);
+
+    server.storage.move_user(field.user, place(VILLAGE_B)).expect("moved");
+    let moved = field.sync().expect("sync after the move").outcome;
+    assert!(!moved.synced, "work that never reached the server must not be reported synced");
+    assert_eq!(moved.kept, vec![DocId::Case(old)], "{moved:?}");
+    assert_eq!(moved.deleted, vec![DocId::Card(old)], "the untouched card goes");
+    assert!(moved.problem.as_deref().is_some_and(|p| p.contains("supervisor")), "{moved:?}");
+    field.reopen();
+    let case = field.doc(&DocId::Case(old)).expect("the case with the unsent visit stays");
+    assert!(visit_ids(case).contains(&visit.to_string()));
+
+    // Moved back (or the supervisor otherwise lets it through): the visit is delivered.
+    server.storage.move_user(field.user, place(VILLAGE_A)).expect("moved back");
+    assert!(field.sync().expect("sync after moving back").outcome.synced);
+    assert!(visit_ids(&server.doc(&DocId::Case(old)).expect("case")).contains(&visit.to_string()));
 }
 
 #[test]

@@ -225,8 +225,12 @@ fn main() {
             .spawn()
             .unwrap(),
     );
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
+    // tauri-driver listens before the WebKitWebDriver it starts behind it does; the clock
+    // starts once both answer, so the figure is the app's launch, not the driver's.
+    for p in [port, native] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {

@@ -226,6 +226,21 @@ fn user_from_row(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<User>
 /// The columns [`user_from_row`] reads, for `SELECT`s.
 pub const USER_COLUMNS: &str = "u.id, u.login, u.name, u.role, u.place, u.agency";
 
+/// Reads `(doc_id, heads)` rows as manifest entries; a row that does not parse (an id or heads
+/// Peihu never writes) is skipped rather than failing the whole list.
+fn manifest_rows(c: &Connection, sql: &str, arg: &str) -> Result<Vec<ManifestEntry>, StorageError> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map([arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, heads) = row?;
+        if let (Ok(doc), Ok(heads)) = (id.parse(), heads.as_slice().try_into()) {
+            out.push(ManifestEntry { doc, heads });
+        }
+    }
+    Ok(out)
+}
+
 impl Storage for SqliteStorage {
     fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, StorageError> {
         self.with_conn(|c| {
@@ -306,17 +321,7 @@ impl Storage for SqliteStorage {
                     if user.role == Role::Admin { String::new() } else { user.place.prefix() },
                 ),
             };
-            let mut stmt = c.prepare_cached(sql)?;
-            let rows =
-                stmt.query_map([arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, heads) = row?;
-                if let (Ok(doc), Ok(heads)) = (id.parse(), heads.as_slice().try_into()) {
-                    out.push(ManifestEntry { doc, heads });
-                }
-            }
-            Ok(out)
+            manifest_rows(c, sql, &arg)
         })
     }
 
@@ -356,19 +361,8 @@ impl Storage for SqliteStorage {
 
     fn agreed_set(&self, device: DeviceId) -> Result<Vec<ManifestEntry>, StorageError> {
         self.with_conn(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT doc_id, heads FROM device_agreed WHERE device = ?1")?;
-            let rows = stmt.query_map([device.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, heads) = row?;
-                if let (Ok(doc), Ok(heads)) = (id.parse(), heads.as_slice().try_into()) {
-                    out.push(ManifestEntry { doc, heads });
-                }
-            }
-            Ok(out)
+            let sql = "SELECT doc_id, heads FROM device_agreed WHERE device = ?1";
+            manifest_rows(c, sql, &device.to_string())
         })
     }
 

@@ -29,7 +29,13 @@ pub enum FieldError {
     /// Departure before arrival.
     #[error("departure time is before arrival time")]
     DepartureBeforeArrival,
+    /// A visit longer than [`MAX_VISIT_MS`]: almost certainly a typing slip.
+    #[error("a home visit cannot last more than 12 hours: check the arrival time")]
+    VisitTooLong,
 }
+
+/// The longest a home visit may last: 12 hours.
+pub const MAX_VISIT_MS: i64 = 12 * 60 * 60 * 1000;
 
 impl From<DocError> for FieldError {
     fn from(e: DocError) -> Self {
@@ -47,6 +53,7 @@ impl FieldError {
             FieldError::UnknownBeneficiary(_) => "unknown_beneficiary",
             FieldError::UnknownEpisode(_) => "unknown_episode",
             FieldError::DepartureBeforeArrival => "departure_before_arrival",
+            FieldError::VisitTooLong => "visit_too_long",
         }
     }
 }
@@ -188,6 +195,9 @@ pub fn record_visit(
     }
     if form.departed < form.arrived {
         return Err(FieldError::DepartureBeforeArrival);
+    }
+    if form.departed - form.arrived > MAX_VISIT_MS {
+        return Err(FieldError::VisitTooLong);
     }
     let (vitals, checks) = rules::validate_vitals(&form.vitals, thresholds)?;
     let raised = thresholds.evaluate(&vitals);

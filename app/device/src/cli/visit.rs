@@ -164,7 +164,7 @@ pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> 
     let photos = a.photo.iter().map(|p| p.parse::<BlobHash>()).collect::<Result<Vec<_>, _>>()?;
     let now = now_ms();
     let form = VisitForm {
-        arrived: now - a.minutes.max(0) * 60_000,
+        arrived: now.saturating_sub(a.minutes.max(0).saturating_mul(60_000)),
         departed: now,
         checkin: Some(checkin(&a)?),
         vitals: vital_input(&a)?,

@@ -46,6 +46,25 @@ fn a_refused_reading_leaves_nothing_in_memory_or_on_disk() {
     assert!(visit_ids(&Store::open(&path).expect("reopen"), b).is_empty());
 }
 
+#[test]
+fn a_visit_lasting_longer_than_twelve_hours_is_refused_as_a_typing_slip() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut store = Store::open(&dir.path().join("store.sqlite")).expect("create the store");
+    let b = register(&mut store, 1);
+    let mut slip = form(0);
+    slip.arrived = slip.departed - field::MAX_VISIT_MS - 60_000;
+    let err = field::record_visit(&mut store, b, &slip, &helper(START), &Thresholds::default())
+        .expect_err("a 12-hour-and-a-minute visit is refused");
+    assert!(matches!(err, FieldError::VisitTooLong), "{err:?}");
+    assert!(err.to_string().contains("12 hours"), "{err}");
+    assert!(visit_ids(&store, b).is_empty());
+
+    let mut long_but_possible = form(0);
+    long_but_possible.arrived = long_but_possible.departed - field::MAX_VISIT_MS;
+    field::record_visit(&mut store, b, &long_but_possible, &helper(START), &Thresholds::default())
+        .expect("exactly 12 hours is accepted");
+}
+
 fn bare_visit(id: VisitId) -> Visit {
     let f = form(0);
     Visit {

@@ -13,10 +13,10 @@ if [ "$have" != "$want" ]; then
   echo "  cargo install wasm-bindgen-cli --version =$want" >&2
   exit 1
 fi
-cargo build --manifest-path "$root/Cargo.toml" -p peihu-ui --target wasm32-unknown-unknown --release
+cargo build --manifest-path "$root/Cargo.toml" -p peihu-ui --target wasm32-unknown-unknown --profile wasm-release
 rm -rf "$here/dist"
 mkdir -p "$here/dist"
 wasm-bindgen --target web --no-typescript --out-dir "$here/dist" --out-name peihu-ui \
-  "$target/wasm32-unknown-unknown/release/peihu-ui.wasm"
+  "$target/wasm32-unknown-unknown/wasm-release/peihu-ui.wasm"
 cp "$here/index.html" "$here/style.css" "$here/dist/"
 echo "app/ui/build.sh: built $here/dist ($(du -sh "$here/dist" | cut -f1))"

@@ -50,6 +50,14 @@ pub async fn call<T: DeserializeOwned>(cmd: &str, args: serde_json::Value) -> Re
     }
 }
 
+/// Leaves a named point on the page's performance timeline (seen in the Web Inspector and read
+/// by the tablet benchmark); does nothing where there is no timeline.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Now, in Unix ms.
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64

@@ -28,6 +28,12 @@ pub fn app() -> Html {
         });
     }
     use_background_sync(state.clone(), SYNC_EVERY_MS);
+    let loading = state.page == Page::Loading;
+    use_effect_with(loading, |loading| {
+        if !loading {
+            api::mark("peihu-first-screen");
+        }
+    });
     let page = match state.page.clone() {
         Page::Loading => {
             html! { <div class="loading">{ crate::i18n::t(state.lang, "loading") }</div> }

@@ -52,11 +52,13 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
-/// The message for an error code, falling back to the generic one.
+/// The message for an error code, falling back to the generic one (for a photo refused for a
+/// reason without its own message, to "this photo cannot be used").
 pub fn error_text(lang: Lang, code: &str) -> String {
     let key = format!("error_{code}");
     match table(lang).get(&key) {
         Some(s) => s.clone(),
+        None if code.starts_with("photo_") => t(lang, "error_photo_refused"),
         None => t(lang, "error_other"),
     }
 }
@@ -78,5 +80,7 @@ mod tests {
     fn placeholders_are_filled_and_unknown_error_codes_fall_back() {
         assert_eq!(tf(Lang::Zh, "status_overdue", &[("n", "3")]), "已逾期 3 天");
         assert_eq!(error_text(Lang::En, "no_such_code"), t(Lang::En, "error_other"));
+        assert_eq!(error_text(Lang::Zh, "photo_new_reason"), t(Lang::Zh, "error_photo_refused"));
+        assert!(error_text(Lang::Zh, "photo_heif_unsupported").contains("兼容性最佳"));
     }
 }

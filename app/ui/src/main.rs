@@ -17,5 +17,6 @@ mod pages;
 mod state;
 
 fn main() {
+    api::mark("peihu-wasm-started");
     yew::Renderer::<app::App>::new().render();
 }

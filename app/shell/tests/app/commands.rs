@@ -78,6 +78,43 @@ fn a_new_tablet_has_nobody_enrolled_and_prefills_the_server() {
 }
 
 #[test]
+fn a_wrong_code_or_a_missing_server_is_named_and_nobody_is_enrolled() {
+    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = DemoServer::start(sdir.path());
+    let app = open(dir.path());
+    let wrong = app
+        .call("enrol", json!({ "server": server.url(), "code": "NOT-A-CODE", "pin": "1234" }))
+        .unwrap_err();
+    assert_eq!(wrong["code"], "invalid_code");
+    assert!(wrong["message"].as_str().unwrap().contains("ask your supervisor"), "{wrong}");
+    let away = app
+        .call("enrol", json!({ "server": "http://127.0.0.1:9", "code": server.code("helper1"), "pin": "1234" }))
+        .unwrap_err();
+    assert_eq!(away["code"], "unreachable");
+    assert!(!away["message"].as_str().unwrap().contains("next sync"), "{away}");
+    assert_eq!(app.ok("app_info", json!({}))["profiles"], json!([]));
+    // The code was not spent by either failure.
+    enrol(&app, &server, "helper1", "1234");
+}
+
+#[test]
+fn a_refused_photo_says_why_so_the_helper_knows_what_to_do() {
+    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = DemoServer::start(sdir.path());
+    let app = open(dir.path());
+    enrol(&app, &server, "helper1", "1234");
+    app.ok("sync", json!({ "now": now() }));
+    let id = first_beneficiary(&app);
+    for (bytes, reason) in [(vec![], "empty_file"), (b"%PDF-1.7".to_vec(), "not_an_image")] {
+        let e = app.call("save_photo", json!({ "beneficiary": id, "bytes": bytes })).unwrap_err();
+        assert_eq!(
+            (e["code"].as_str(), e["details"]["reason"].as_str()),
+            (Some("photo_refused"), Some(reason))
+        );
+    }
+}
+
+#[test]
 fn each_user_unlocks_with_their_own_pin_and_sees_only_their_own_scope() {
     let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let server = DemoServer::start(sdir.path());

@@ -67,17 +67,21 @@ fn artifacts() -> PathBuf {
     dir
 }
 
+/// A real phone photo from `../shared/data` beside the checkout, or, where that folder is
+/// absent, a gradient drawn by ImageMagick (this test is about the app, not about photos).
 fn test_photo() -> Vec<u8> {
-    let shared = Path::new("/work/shared/data/photos/landscape_1.jpg");
-    if let Ok(bytes) = std::fs::read(shared) {
+    let shared =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/photos/landscape_1.jpg");
+    if let Ok(bytes) = std::fs::read(&shared) {
         return bytes;
     }
+    eprintln!("{} is absent: using a drawn test picture instead", shared.display());
     let out =
         Command::new("convert").args(["-size", "320x240", "gradient:#8ab-#fda", "jpg:-"]).output();
     match out {
         Ok(o) if o.status.success() && !o.stdout.is_empty() => o.stdout,
         _ => panic!(
-            "a test photo is needed: /work/shared/data/photos/landscape_1.jpg or ImageMagick's convert"
+            "a test photo is needed: ../shared/data/photos/landscape_1.jpg or ImageMagick's convert"
         ),
     }
 }
@@ -125,12 +129,22 @@ async fn exists(d: &WebDriver, css: &str) -> bool {
     d.find_all(By::Css(css)).await.map(|v| !v.is_empty()).unwrap_or(false)
 }
 
+/// Writes what the X display shows of the window, as a person would see it. (WebDriver's own
+/// screenshot waits for a presentation update, which a WebView without GPU compositing, as the
+/// app runs, may not send while the page is idle.)
 async fn shot(d: &WebDriver, name: &str) {
     let frames =
         "requestAnimationFrame(() => requestAnimationFrame(arguments[arguments.length - 1]))";
     d.execute_async(frames, vec![]).await.unwrap();
-    let png = d.screenshot_as_png().await.unwrap();
-    std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap();
+    let r = d.get_window_rect().await.unwrap();
+    let path = artifacts().join(format!("{name}.png"));
+    let crop = format!("{}x{}+{}+{}", r.width, r.height, r.x, r.y);
+    let out = Command::new("import")
+        .args(["-silent", "-window", "root", "-crop", &crop, "+repage"])
+        .arg(&path)
+        .output()
+        .expect("ImageMagick's import takes the screenshots (tests/run.sh installs it)");
+    assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 async fn resize(d: &WebDriver, w: u32, h: u32) {

@@ -390,11 +390,21 @@ fn photo_picker(
                 .await
             {
                 Ok(hash) => edit(Box::new(move |d| d.photos.push(hash.clone()))),
-                Err(e) => error.set(Some(format!("error_{}", e.code))),
+                Err(e) => error.set(Some(photo_error_key(&e))),
             }
             busy.set(false);
         });
     })
+}
+
+/// The message key for a refused photo: its reason (HEIF, too large, empty …) where the tablet
+/// gave one, since each reason has its own way out for the helper.
+fn photo_error_key(e: &api::ApiError) -> String {
+    let reason = e.details.as_ref().and_then(|d| d.get("reason")).and_then(|r| r.as_str());
+    match (e.code.as_str(), reason) {
+        ("photo_refused", Some(reason)) => format!("error_photo_{reason}"),
+        (code, _) => format!("error_{code}"),
+    }
 }
 
 /// Loads the saved draft (or starts a new one) and the beneficiary's name.

@@ -137,15 +137,20 @@ async fn a_login_form_posted_without_its_token_is_refused() {
 }
 
 #[tokio::test]
-async fn a_town_supervisor_typing_another_towns_urls_gets_403_and_an_audit_row() {
+async fn a_town_supervisor_typing_another_towns_urls_is_refused_and_audited() {
     let fx = Fixture::new();
     let town = fx.place_of("town1");
     let cookie = fx.login("town1").await;
     let me = fx.user_id("town1");
     let other = beneficiary_where(&fx, &town, false);
 
+    // Another town's record answers exactly as an id that exists nowhere.
     let page = fx.get(&format!("/console/beneficiary/{other}"), &cookie).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let unknown = BeneficiaryId::new_random();
+    let nowhere = fx.get(&format!("/console/beneficiary/{unknown}"), &cookie).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert_eq!(page.body, nowhere.body, "the two answers must not tell which id exists");
     let csrf = fx.csrf(&cookie).await;
     let post = fx
         .post(
@@ -154,14 +159,14 @@ async fn a_town_supervisor_typing_another_towns_urls_gets_403_and_an_audit_row()
             &[("csrf", &csrf), ("colour", "red"), ("reason", "x")],
         )
         .await;
-    assert_eq!(post.status, StatusCode::FORBIDDEN, "writes are refused too");
+    assert_eq!(post.status, StatusCode::NOT_FOUND, "writes are refused too");
     let rows = fx.audit_rows("console.refused.out_of_scope");
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0], (Some(me.clone()), Some(DocId::Case(other).to_string())));
 
     let episode = episode_outside(&fx, other);
     let page = fx.get(&format!("/console/episode/{episode}"), &cookie).await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(
         fx.audit_rows("console.refused.out_of_scope")[2].1,
         Some(DocId::Episode(episode).to_string())
@@ -534,7 +539,7 @@ async fn a_photo_is_served_to_a_supervisor_of_its_division_and_refused_to_anothe
     let (status, body) = fx.get_bytes(&format!("/console/photo/{mine}"), &cookie).await;
     assert_eq!((status, body), (StatusCode::OK, bytes));
     let (status, _) = fx.get_bytes(&format!("/console/photo/{theirs}"), &cookie).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND, "as if it did not exist");
     assert_eq!(fx.audit_count("console.refused.out_of_scope.photo"), 1);
 }
 

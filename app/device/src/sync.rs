@@ -32,11 +32,21 @@ pub enum SyncError {
     /// The token is not known to the server.
     #[error("the server does not recognise this device: enrol it again")]
     UnknownToken,
+    /// Enrolment could not reach the server: nothing was saved, the code is still unused.
+    #[error(
+        "the server could not be reached ({0}); check the server address and the network, then enrol again with the same code"
+    )]
+    EnrolUnreachable(String),
+    /// The enrolment code is wrong, used or expired.
+    #[error(
+        "this enrolment code is wrong or has already been used: ask your supervisor for a new one"
+    )]
+    InvalidCode,
     /// This device is not enrolled.
     #[error("this device is not enrolled yet: run peihu-field enroll --server URL --code CODE")]
     NotEnrolled,
     /// The server answered with an error.
-    #[error("the server refused the sync ({code}): {message}")]
+    #[error("the server refused the request ({code}): {message}")]
     Server {
         /// Stable code.
         code: String,
@@ -59,6 +69,8 @@ impl SyncError {
             SyncError::Revoked => "device_revoked",
             SyncError::AgencySuspended => "agency_suspended",
             SyncError::UnknownToken => "unknown_token",
+            SyncError::EnrolUnreachable(_) => "unreachable",
+            SyncError::InvalidCode => "invalid_code",
             SyncError::NotEnrolled => "not_enrolled",
             SyncError::Server { .. } => "server_error",
             SyncError::Protocol(_) => "protocol",
@@ -129,6 +141,7 @@ pub fn error_from_body(status: u16, body: &[u8]) -> SyncError {
         "device_revoked" => SyncError::Revoked,
         "agency_suspended" => SyncError::AgencySuspended,
         "unknown_token" => SyncError::UnknownToken,
+        "invalid_code" => SyncError::InvalidCode,
         "" => SyncError::Server {
             code: format!("http_{status}"),
             message: String::from_utf8_lossy(body).chars().take(200).collect(),
@@ -297,9 +310,9 @@ pub fn enroll(store: &mut Store, server: &str, code: &str) -> Result<Enrolment, 
         .post(url)
         .json(&serde_json::json!({ "code": code.trim() }))
         .send()
-        .map_err(|e| SyncError::Unreachable(short(&e)))?;
+        .map_err(|e| SyncError::EnrolUnreachable(short(&e)))?;
     let status = response.status();
-    let bytes = response.bytes().map_err(|e| SyncError::Unreachable(short(&e)))?;
+    let bytes = response.bytes().map_err(|e| SyncError::EnrolUnreachable(short(&e)))?;
     if !status.is_success() {
         return Err(error_from_body(status.as_u16(), &bytes));
     }

@@ -2,6 +2,8 @@
 //! killed process, old store files open with nothing lost, and unreadable data is set aside
 //! without stopping the rest from loading.
 
+#[path = "store/cli.rs"]
+mod cli;
 #[path = "store/crash.rs"]
 mod crash;
 #[path = "store/durability.rs"]

@@ -9,13 +9,22 @@ use thiserror::Error;
 /// A photo that cannot become evidence, and why.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PhotoError {
-    /// The bytes are not a picture in any format we recognise (a document, a video, an empty
-    /// file).
+    /// The file has no bytes at all, as when a copy or download never finished.
+    #[error(
+        "the file is empty (0 bytes); choose the photo again from the gallery or take a new one"
+    )]
+    Empty,
+
+    /// The bytes are not a picture in any format we recognise (a document, a video).
     #[error("this file is not a photo")]
     NotAnImage,
 
     /// The file is bigger than we accept, so it was refused before any decoding.
-    #[error("the file is {bytes} bytes, more than the {limit} bytes a photo may have")]
+    #[error(
+        "the file is {} MB, more than the {} MB a photo may have; take the picture with the phone's own camera and send that",
+        mebibytes(*.bytes as u64),
+        mebibytes(*.limit as u64)
+    )]
     TooLarge {
         /// Size of the file offered.
         bytes: usize,
@@ -99,6 +108,7 @@ impl PhotoError {
     /// A stable snake_case code for the UI to match on; it never changes with the wording.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::Empty => "empty_file",
             Self::NotAnImage => "not_an_image",
             Self::TooLarge { .. } => "too_large",
             Self::Truncated => "truncated",
@@ -116,6 +126,10 @@ impl PhotoError {
     /// The reason in plain Chinese, with what to do next where there is something to do.
     pub fn message_zh(&self) -> String {
         match self {
+            Self::Empty => {
+                "文件是空的（0 字节），可能没有复制完。请从相册重新选择照片，或重新拍一张。"
+                    .to_owned()
+            }
             Self::NotAnImage => "这个文件不是照片，请重新选择照片。".to_owned(),
             Self::TooLarge { bytes, limit } => format!(
                 "文件太大（{} MB），超过 {} MB 的上限。请直接用手机相机拍照后上传。",

@@ -29,8 +29,11 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Refuses a file that is too big to be worth reading.
+    /// Refuses an empty file, and one too big to be worth reading.
     pub(crate) fn check_input(&self, bytes: &[u8]) -> Result<(), PhotoError> {
+        if bytes.is_empty() {
+            return Err(PhotoError::Empty);
+        }
         if bytes.len() > self.max_input_bytes {
             return Err(PhotoError::TooLarge { bytes: bytes.len(), limit: self.max_input_bytes });
         }

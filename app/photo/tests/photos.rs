@@ -383,10 +383,23 @@ fn a_heif_photo_gets_an_answer_a_helper_can_act_on_in_chinese_and_english() {
 }
 
 #[test]
-fn text_and_empty_files_are_not_images() {
-    for bytes in [&b""[..], b"hello, this is not a photo", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"] {
+fn text_files_are_not_images_and_an_empty_file_is_called_empty() {
+    for bytes in [&b"hello, this is not a photo"[..], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"] {
         assert_eq!(refusal(bytes), PhotoError::NotAnImage);
     }
+    let empty = refusal(b"");
+    assert_eq!(empty, PhotoError::Empty);
+    assert!(empty.to_string().contains("empty"), "{empty}");
+    assert!(empty.message_zh().contains("空"), "{}", empty.message_zh());
+}
+
+#[test]
+fn a_too_large_file_is_measured_in_megabytes() {
+    let error = PhotoError::TooLarge { bytes: 31 * 1024 * 1024 + 1, limit: 30 * 1024 * 1024 };
+    assert_eq!(
+        error.to_string(),
+        "the file is 32 MB, more than the 30 MB a photo may have; take the picture with the phone's own camera and send that"
+    );
 }
 
 #[test]
@@ -445,6 +458,7 @@ fn smaller_limits_given_by_the_caller_are_honoured() {
 #[test]
 fn every_refusal_has_a_distinct_code_and_a_chinese_message() {
     let errors = [
+        PhotoError::Empty,
         PhotoError::NotAnImage,
         PhotoError::TooLarge { bytes: 2, limit: 1 },
         PhotoError::Truncated,

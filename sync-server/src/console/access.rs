@@ -1,5 +1,7 @@
 //! Which records a supervisor may open: those in their division. A refusal is audited before
-//! the 403 goes back, so a town supervisor typing another town's URL leaves a trace.
+//! the answer goes back, so a town supervisor typing another town's URL leaves a trace. A record
+//! outside the division answers exactly as a record that does not exist (404), so guessing ids
+//! tells nobody which exist elsewhere; places and agencies, which are no secret, answer 403.
 
 use peihu_shared::ids::{AgencyId, BeneficiaryId, DocId, EpisodeId, PlaceCode};
 use rusqlite::OptionalExtension;
@@ -52,11 +54,19 @@ pub fn doc_place(state: &AppState, doc: &DocId) -> Result<Option<PlaceCode>, Con
     Ok(place.and_then(|p| p.parse().ok()))
 }
 
+/// Records a refused look at a record outside the division and answers as if it did not exist.
+pub fn hide(state: &AppState, user: &User, event: &str, doc: Option<DocId>) -> ConsoleError {
+    match refuse(state, user, event, doc) {
+        ConsoleError::OutOfScope => ConsoleError::NotFound,
+        other => other,
+    }
+}
+
 /// Checks that `doc` exists and lies in the supervisor's division.
 pub fn check_doc(state: &AppState, user: &User, doc: DocId) -> Result<PlaceCode, ConsoleError> {
     let place = doc_place(state, &doc)?.ok_or(ConsoleError::NotFound)?;
     if !covers(user, &place) {
-        return Err(refuse(state, user, "console.refused.out_of_scope", Some(doc)));
+        return Err(hide(state, user, "console.refused.out_of_scope", Some(doc)));
     }
     Ok(place)
 }

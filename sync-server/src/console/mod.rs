@@ -86,7 +86,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
 /// details of storage failures go to the log once and never to the browser.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
-    /// The record does not exist (or the id is malformed).
+    /// The record does not exist, the id is malformed, or the record lies outside the
+    /// supervisor's division (then already audited): the three answer alike.
     #[error("not found")]
     NotFound,
     /// The record lies outside the supervisor's division (already audited).
@@ -138,7 +139,9 @@ impl ConsoleError {
     fn message(&self) -> (String, String) {
         let pair = |zh: &str, en: &str| (zh.to_string(), en.to_string());
         match self {
-            ConsoleError::NotFound => pair("未找到该记录。", "This record does not exist."),
+            ConsoleError::NotFound => {
+                pair("您的辖区内没有这条记录。", "There is no such record in your division.")
+            }
             ConsoleError::OutOfScope => pair(
                 "该记录不在您的辖区内，已记录此次访问。",
                 "This record is outside your division; the attempt has been recorded.",

@@ -59,7 +59,7 @@ pub async fn photo(
             }
         }
         if !allowed {
-            return Err(access::refuse(
+            return Err(access::hide(
                 &state,
                 &session.user,
                 "console.refused.out_of_scope.photo",

@@ -153,7 +153,7 @@ pub(crate) fn run(s: &mut Session, command: EpisodeCommand) -> anyhow::Result<()
     let episode: EpisodeId = id.parse()?;
     let prov = s.prov();
     if let Some(rid) = field::record_step(&mut s.store, episode, step, &prov)? {
-        println!("{rid}");
+        outln!("{rid}");
     }
     Ok(())
 }
@@ -174,9 +174,13 @@ fn list(s: &Session, json: bool) -> anyhow::Result<()> {
         return print_json(&rows);
     }
     for r in rows {
-        println!(
+        outln!(
             "{}  {} {} bed {}  {}/9",
-            r["episode"], r["hospital"], r["ward"], r["bed"], r["steps_done"]
+            r["episode"],
+            r["hospital"],
+            r["ward"],
+            r["bed"],
+            r["steps_done"]
         );
     }
     Ok(())
@@ -198,12 +202,12 @@ fn show(s: &Session, id: &str, json: bool) -> anyhow::Result<()> {
     }
     for step in &steps.steps {
         let mark = if step.done_at.is_some() { "done" } else { "MISSING" };
-        println!("{:<26} {mark}", step.code);
+        outln!("{:<26} {mark}", step.code);
     }
-    println!("clarity card acknowledged: {}", if steps.acknowledged { "yes" } else { "NO" });
+    outln!("clarity card acknowledged: {}", if steps.acknowledged { "yes" } else { "NO" });
     for day in &steps.days_missing_records {
-        println!("day {day} lacks one of the three daily records");
+        outln!("day {day} lacks one of the three daily records");
     }
-    println!("complete: {}", if steps.complete() { "yes" } else { "no" });
+    outln!("complete: {}", if steps.complete() { "yes" } else { "no" });
     Ok(())
 }

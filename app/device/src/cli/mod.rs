@@ -1,5 +1,14 @@
 //! Command-line parsing and dispatch for `peihu-field`.
 
+/// `println!` that hands a closed stdout (`peihu-field duty | head`) back as an error instead
+/// of panicking; `main` ends quietly on it.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod episode;
 mod visit;
 
@@ -143,22 +152,14 @@ fn session(data: &std::path::Path) -> anyhow::Result<Session> {
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
 /// Runs one command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
-        Command::Enroll { server, code } => {
-            let mut store = open_store(&args.data)?;
-            if store.meta("device")?.is_some() {
-                bail!("this data directory is already enrolled; use another --data or wipe it");
-            }
-            let e = sync::enroll(&mut store, &server, &code)?;
-            println!("enrolled device {} for {} ({})", e.device, e.login, e.role);
-            Ok(())
-        }
+        Command::Enroll { server, code } => enroll(&args.data, &server, &code),
         Command::Duty { json } => duty(&session(&args.data)?, json),
         Command::Visit { command } => visit::run(&mut session(&args.data)?, command),
         Command::Episode { command } => episode::run(&mut session(&args.data)?, command),
@@ -174,10 +175,35 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             if photos.exists() {
                 std::fs::remove_dir_all(&photos).context("could not delete the photo folder")?;
             }
-            println!("every record on this device has been deleted");
+            outln!("every record on this device has been deleted");
             Ok(())
         }
     }
+}
+
+/// Enrols the device; a failed enrolment into a new data directory leaves no store behind.
+fn enroll(data: &std::path::Path, server: &str, code: &str) -> anyhow::Result<()> {
+    let file = data.join("device.sqlite");
+    let fresh = !file.exists();
+    let mut store = open_store(data)?;
+    if store.meta("device")?.is_some() {
+        bail!("this data directory is already enrolled; use another --data or wipe it");
+    }
+    let enrolment = sync::enroll(&mut store, server, code);
+    drop(store);
+    let e = match enrolment {
+        Ok(e) => e,
+        Err(error) => {
+            if fresh {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(data.join(format!("device.sqlite{suffix}")));
+                }
+            }
+            return Err(error.into());
+        }
+    };
+    outln!("enrolled device {} for {} ({})", e.device, e.login, e.role);
+    Ok(())
 }
 
 fn duty(s: &Session, json: bool) -> anyhow::Result<()> {
@@ -186,18 +212,11 @@ fn duty(s: &Session, json: bool) -> anyhow::Result<()> {
         return print_json(&rows);
     }
     if rows.is_empty() {
-        println!("no beneficiaries on this device yet: run peihu-field sync");
+        outln!("no beneficiaries on this device yet: run peihu-field sync");
     }
     for r in rows {
         let overdue = r.overdue_days.map(|d| format!(" ({d} days)")).unwrap_or_default();
-        println!(
-            "{}  {:<6} {:<8}{}  {}",
-            r.beneficiary,
-            r.colour.code(),
-            r.status,
-            overdue,
-            r.name
-        );
+        outln!("{}  {:<6} {:<8}{}  {}", r.beneficiary, r.colour.code(), r.status, overdue, r.name);
     }
     Ok(())
 }
@@ -239,7 +258,7 @@ fn run_sync(s: &mut Session, json: bool) -> anyhow::Result<()> {
             outcome.problem.unwrap_or_else(|| "unknown reason".into())
         );
     }
-    println!(
+    outln!(
         "synced: {} received, {} removed, {} request(s); {} photo(s) uploaded, {} pending",
         outcome.received.len(),
         outcome.deleted.len(),
@@ -267,7 +286,7 @@ fn photo(s: &mut Session, command: PhotoCommand) -> anyhow::Result<()> {
             for note in &photo.notes {
                 eprintln!("peihu-field: note: {note}");
             }
-            println!("{}", photo.sha256);
+            outln!("{}", photo.sha256);
             Ok(())
         }
         PhotoCommand::Export { id, out } => {
@@ -304,18 +323,18 @@ fn show_beneficiary(s: &Session, id: &str, json: bool) -> anyhow::Result<()> {
             "conflicts": s.store.doc(&DocId::Card(id)).map(doc::conflicts).unwrap_or_default(),
         }));
     }
-    println!("{} ({})", card.name.v, card.birth_date.v);
-    println!("allergies: {}", card.allergies.v.join(", "));
-    println!("conditions: {}", card.conditions.v.join(", "));
-    println!("contact: {} {}", card.contact_name.v, card.contact_phone.v);
+    outln!("{} ({})", card.name.v, card.birth_date.v);
+    outln!("allergies: {}", card.allergies.v.join(", "));
+    outln!("conditions: {}", card.conditions.v.join(", "));
+    outln!("contact: {} {}", card.contact_name.v, card.contact_phone.v);
     if let Some(case) = case {
         if let Some(c) = case.current_colour() {
-            println!("colour: {}", c.colour.code());
+            outln!("colour: {}", c.colour.code());
         }
         let mut visits: Vec<_> = case.visits.values().collect();
         visits.sort_by_key(|v| v.arrived);
         for v in visits {
-            println!("visit {} at {}", v.id, peihu_shared::time::format_zh(v.arrived));
+            outln!("visit {} at {}", v.id, peihu_shared::time::format_zh(v.arrived));
         }
     }
     Ok(())

@@ -21,19 +21,19 @@ pub(crate) struct RecordArgs {
     #[arg(long)]
     beneficiary: String,
     /// Blood pressure as systolic/diastolic, e.g. 150/95.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     bp: Option<String>,
     /// Heart rate per minute.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pulse: Option<f64>,
     /// Temperature in °C; append F for Fahrenheit (98.6F).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     temp: Option<String>,
     /// Where the temperature was taken: axillary, oral, ear, rectal.
     #[arg(long, default_value = "axillary")]
     temp_site: String,
     /// Blood glucose in mmol/L.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     glucose: Option<f64>,
     /// fasting, random or after_meal.
     #[arg(long, default_value = "random")]
@@ -42,10 +42,10 @@ pub(crate) struct RecordArgs {
     #[arg(long, default_value = "capillary")]
     glucose_sample: String,
     /// SpO2 in %.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     spo2: Option<f64>,
     /// Weight in kg.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     weight: Option<f64>,
     /// Observations.
     #[arg(long, default_value = "")]
@@ -57,10 +57,10 @@ pub(crate) struct RecordArgs {
     #[arg(long)]
     escalate: Option<String>,
     /// Check-in latitude (typed in: a desktop has no GPS).
-    #[arg(long, requires = "lon")]
+    #[arg(long, requires = "lon", allow_negative_numbers = true)]
     lat: Option<f64>,
     /// Check-in longitude.
-    #[arg(long, requires = "lat")]
+    #[arg(long, requires = "lat", allow_negative_numbers = true)]
     lon: Option<f64>,
     /// Photo ids (from `photo add`) to attach.
     #[arg(long)]
@@ -183,8 +183,7 @@ pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> 
     ) {
         Ok(saved) => saved,
         Err(FieldError::Vitals(e)) => {
-            let lines: Vec<String> =
-                e.refusals.iter().map(|c| format!("{}: {}", c.field, c.message_en)).collect();
+            let lines: Vec<&str> = e.refusals.iter().map(|c| c.message_en.as_str()).collect();
             bail!("the visit was not saved: {}", lines.join("; "));
         }
         Err(e) => return Err(e.into()),
@@ -198,6 +197,6 @@ pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> 
     for w in &saved.warnings {
         eprintln!("peihu-field: early warning raised: {w}");
     }
-    println!("{}", saved.id);
+    outln!("{}", saved.id);
     Ok(())
 }

@@ -214,9 +214,10 @@ impl Tablet {
         let doc = submit::case_doc(beneficiary)?;
         let store = &mut self.session()?.store;
         let photo = crate::photos::keep_photo(store, doc, bytes).map_err(|e| match e {
-            crate::photos::AttachError::Photo(p) => {
-                TabletError::new("photo_refused", p.to_string())
-            }
+            crate::photos::AttachError::Photo(p) => TabletError {
+                details: Some(serde_json::json!({ "reason": p.code() })),
+                ..TabletError::new("photo_refused", p.to_string())
+            },
             other => TabletError::new(other.code(), other.to_string()),
         })?;
         Ok(photo.sha256)

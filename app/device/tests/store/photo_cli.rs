@@ -2,14 +2,13 @@
 //! refusal as a non-zero exit with its reason, and the capture facts kept in the visit record.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use peihu_device::{Store, field};
 use peihu_shared::doc;
 use peihu_shared::ids::{BlobHash, DocId};
 use peihu_shared::rules::Thresholds;
 
-use crate::support::{START, form, helper, register};
+use crate::support::{START, field_cli, form, helper, register};
 
 fn photos_dir() -> PathBuf {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/photos"));
@@ -39,15 +38,6 @@ fn device_with_a_visit(data: &Path) -> (peihu_shared::ids::BeneficiaryId, String
     )
     .expect("a visit");
     (b, saved.id.to_string())
-}
-
-fn field_cli(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peihu-field"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .expect("peihu-field runs")
 }
 
 #[test]

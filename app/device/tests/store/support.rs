@@ -77,3 +77,13 @@ pub fn chunk_count(path: &Path, id: DocId) -> i64 {
     conn.query_row("SELECT count(*) FROM chunks WHERE doc_id = ?1", [id.to_string()], |r| r.get(0))
         .expect("count chunks")
 }
+
+/// Runs `peihu-field --data DATA ARGS…` to the end.
+pub fn field_cli(data: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_peihu-field"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("peihu-field runs")
+}

@@ -201,39 +201,84 @@ struct UploadState {
     complete: bool,
 }
 
+/// A photo waiting to go to the server, with all its upload needs but the store.
+#[derive(Debug, Clone)]
+pub struct PendingUpload {
+    /// The photo.
+    pub hash: BlobHash,
+    /// The document it is evidence for.
+    pub doc: String,
+    /// Its stored file.
+    pub path: std::path::PathBuf,
+}
+
+/// The photos the server does not hold yet.
+pub fn pending_uploads(store: &Store) -> Result<Vec<PendingUpload>, SyncError> {
+    Ok(store
+        .pending_photos()?
+        .into_iter()
+        .filter_map(|row| {
+            let hash: BlobHash = row.hash.parse().ok()?;
+            Some(PendingUpload { path: photo_path(store, &hash), hash, doc: row.doc_id })
+        })
+        .collect())
+}
+
+/// Sends photos to the store's server; holds no store, so the caller need not either.
+#[derive(Debug)]
+pub struct Uploader {
+    client: reqwest::blocking::Client,
+    base: String,
+    token: String,
+}
+
+impl Uploader {
+    /// An uploader for the server and token the store was enrolled with.
+    pub fn for_store(store: &Store) -> Result<Uploader, SyncError> {
+        let server = store.meta("server")?.ok_or(SyncError::NotEnrolled)?;
+        let token = store.meta("token")?.ok_or(SyncError::NotEnrolled)?;
+        let client = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client with timeouts builds");
+        Ok(Uploader { client, base: format!("{}/api/blobs", server.trim_end_matches('/')), token })
+    }
+
+    /// Sends one photo, resuming from what the server holds. `Ok(true)` once the server has
+    /// all of it, `Ok(false)` if it must wait for another run; an error only for a device the
+    /// server no longer accepts (revoked, suspended, unknown).
+    pub fn send(&self, item: &PendingUpload, report: &mut UploadReport) -> Result<bool, SyncError> {
+        let Ok(bytes) = fs::read(&item.path) else { return Ok(false) };
+        match upload_one(
+            &self.client,
+            &self.base,
+            &self.token,
+            &item.doc,
+            &item.hash,
+            &bytes,
+            report,
+        ) {
+            Ok(done) => Ok(done),
+            Err(
+                e @ (SyncError::Revoked | SyncError::AgencySuspended | SyncError::UnknownToken),
+            ) => Err(e),
+            Err(_) => Ok(false),
+        }
+    }
+}
+
 /// Uploads every photo the server does not hold yet, resuming each from what the server
 /// already has. A photo that meets too many failures waits for the next run; the others go on.
 pub fn upload_pending(store: &mut Store) -> Result<UploadReport, SyncError> {
-    let server = store.meta("server")?.ok_or(SyncError::NotEnrolled)?;
-    let token = store.meta("token")?.ok_or(SyncError::NotEnrolled)?;
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("an HTTP client with timeouts builds");
-    let base = format!("{}/api/blobs", server.trim_end_matches('/'));
+    let uploader = Uploader::for_store(store)?;
     let mut report = UploadReport::default();
-    for row in store.pending_photos()? {
-        let hash: BlobHash = match row.hash.parse() {
-            Ok(h) => h,
-            Err(_) => continue,
-        };
-        let bytes = match fs::read(photo_path(store, &hash)) {
-            Ok(b) => b,
-            Err(_) => continue,
-        };
-        match upload_one(&client, &base, &token, &row.doc_id, &hash, &bytes, &mut report) {
-            Ok(true) => {
-                store.mark_photo_uploaded(&row.hash)?;
-                report.uploaded += 1;
-            }
-            Ok(false) => report.pending += 1,
-            Err(
-                e @ (SyncError::Revoked | SyncError::AgencySuspended | SyncError::UnknownToken),
-            ) => {
-                return Err(e);
-            }
-            Err(_) => report.pending += 1,
+    for item in pending_uploads(store)? {
+        if uploader.send(&item, &mut report)? {
+            store.mark_photo_uploaded(&item.hash.to_string())?;
+            report.uploaded += 1;
+        } else {
+            report.pending += 1;
         }
     }
     Ok(report)

@@ -236,31 +236,80 @@ impl StoreAccess<'_> {
     }
 }
 
-/// Runs one whole sync with the server at device time `clock`. Every effect is made durable
-/// before the next request goes out, so a failure at any point leaves the store consistent and
-/// the next sync resumes.
+/// One sync in progress, driven a step at a time so the caller may let go of the store while
+/// a request is on the network (the tablet keeps saving visits meanwhile). Every effect of a
+/// response is made durable before the next request is asked for, so a sync abandoned at any
+/// point leaves the store consistent and the next one resumes.
+pub struct SyncRun {
+    session: ClientSession,
+    staged: BTreeMap<DocId, AutoCommit>,
+    request: Option<Request>,
+    clock: i64,
+}
+
+impl std::fmt::Debug for SyncRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncRun")
+            .field("clock", &self.clock)
+            .field("request_waiting", &self.request.is_some())
+            .field("staged", &self.staged.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncRun {
+    /// Starts a sync at device time `clock`.
+    pub fn start(store: &mut Store, clock: i64) -> SyncRun {
+        let mut access = StoreAccess { store, staged: BTreeMap::new() };
+        let (session, request) = ClientSession::start(clock, &mut access);
+        SyncRun { session, staged: access.staged, request: Some(request), clock }
+    }
+
+    /// The next request to send, once; `None` after the last answer.
+    pub fn next_request(&mut self) -> Option<Vec<u8>> {
+        self.request.take().map(|r| encode(&r))
+    }
+
+    /// Takes the server's answer to the last request and saves what it brought. Returns the
+    /// outcome when the sync is over, `None` when [`SyncRun::next_request`] has another.
+    pub fn on_response(
+        &mut self,
+        store: &mut Store,
+        body: &[u8],
+    ) -> Result<Option<Outcome>, SyncError> {
+        let response = Response::decode(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut access = StoreAccess { store, staged: std::mem::take(&mut self.staged) };
+        let (step, effects) = self.session.on_response(response, &mut access);
+        let applied = effects.into_iter().try_for_each(|effect| access.apply(effect));
+        self.staged = access.staged;
+        applied?;
+        match step {
+            Step::Send(next) => {
+                self.request = Some(next);
+                Ok(None)
+            }
+            Step::Done(outcome) => {
+                if outcome.synced {
+                    store.set_meta(&[("last_synced", &self.clock.to_string())])?;
+                }
+                Ok(Some(outcome))
+            }
+        }
+    }
+}
+
+/// Runs one whole sync with the server at device time `clock`, holding the store throughout.
 pub fn sync(
     store: &mut Store,
     transport: &mut dyn Transport,
     clock: i64,
 ) -> Result<Outcome, SyncError> {
-    let mut access = StoreAccess { store, staged: BTreeMap::new() };
-    let (mut session, mut request) = ClientSession::start(clock, &mut access);
+    let mut run = SyncRun::start(store, clock);
     loop {
-        let body = transport.send(encode(&request))?;
-        let response = Response::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let (step, effects) = session.on_response(response, &mut access);
-        for effect in effects {
-            access.apply(effect)?;
-        }
-        match step {
-            Step::Send(next) => request = next,
-            Step::Done(outcome) => {
-                if outcome.synced {
-                    access.store.set_meta(&[("last_synced", &clock.to_string())])?;
-                }
-                return Ok(outcome);
-            }
+        let body = run.next_request().expect("a sync that is not over has a request");
+        let answer = transport.send(body)?;
+        if let Some(outcome) = run.on_response(store, &answer)? {
+            return Ok(outcome);
         }
     }
 }

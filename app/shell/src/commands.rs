@@ -4,7 +4,7 @@
 use peihu_device::field::{DutyRow, SavedVisit};
 use peihu_device::tablet::views::{BeneficiaryView, EpisodeRow, EpisodeView};
 use peihu_device::tablet::{
-    AppInfo, ProfileView, StepInput, SyncStatus, Tablet, TabletError, VisitSubmission,
+    AppInfo, ProfileView, StepInput, SyncProgress, SyncStatus, Tablet, TabletError, VisitSubmission,
 };
 use tauri::State;
 
@@ -16,15 +16,10 @@ async fn run<T: Send + 'static>(
     shared: &Shared,
     work: impl FnOnce(&mut Tablet) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
-    let tablet = shared.0.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = tablet.lock().map_err(|_| {
-            TabletError::new("storage", "an earlier action failed; restart the app")
-        })?;
-        work(&mut guard)
-    })
-    .await
-    .map_err(|_| TabletError::new("storage", "the action stopped unexpectedly"))?
+    let shared = shared.clone();
+    tauri::async_runtime::spawn_blocking(move || shared.with(work))
+        .await
+        .map_err(|_| TabletError::new("storage", "the action stopped unexpectedly"))?
 }
 
 /// Users of this tablet and the server to pre-fill.
@@ -148,5 +143,14 @@ pub async fn sync_status(state: State<'_, Shared>) -> Answer<SyncStatus> {
 /// Syncs now.
 #[tauri::command]
 pub async fn sync(state: State<'_, Shared>, now: i64) -> Answer<SyncStatus> {
-    run(&state, move |t| t.sync(now)).await
+    let shared = (*state).clone();
+    tauri::async_runtime::spawn_blocking(move || shared.sync(now))
+        .await
+        .map_err(|_| TabletError::new("storage", "the sync stopped unexpectedly"))?
+}
+
+/// How far the running sync has got (`null` when none runs). Never waits on the sync.
+#[tauri::command]
+pub async fn sync_progress(state: State<'_, Shared>) -> Answer<Option<SyncProgress>> {
+    Ok(state.progress())
 }

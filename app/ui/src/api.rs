@@ -98,6 +98,17 @@ pub struct SyncStatus {
     pub error_code: Option<String>,
 }
 
+/// How far a running sync has got.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SyncProgress {
+    /// `records`, then `files`.
+    pub phase: String,
+    /// Files sent so far.
+    pub files_done: usize,
+    /// Files to send.
+    pub files_total: usize,
+}
+
 /// A duty-list row.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DutyRow {

@@ -10,6 +10,7 @@ use std::time::Duration;
 use peihu_shared::ids::{BlobHash, DocId};
 
 use super::TabletError;
+use crate::sync::SyncError;
 
 fn dir(user_dir: &Path) -> PathBuf {
     user_dir.join("blobs")
@@ -44,36 +45,45 @@ pub fn pending(user_dir: &Path) -> Result<Vec<(BlobHash, String)>, TabletError> 
     Ok(out)
 }
 
-/// Uploads every pending file whole; stops at the first failure (the rest wait for next time).
-pub fn upload_pending(user_dir: &Path, server: &str, token: &str) -> Result<usize, TabletError> {
+/// Uploads one pending file whole and, once the server holds it, forgets that it waits.
+pub fn upload_one(
+    user_dir: &Path,
+    server: &str,
+    token: &str,
+    hash: &BlobHash,
+    doc: &str,
+) -> Result<(), TabletError> {
     let client = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         .build()
         .expect("an HTTP client with timeouts builds");
-    let mut sent = 0;
-    for (hash, doc) in pending(user_dir)? {
-        let bytes = std::fs::read(dir(user_dir).join(hash.to_string()))?;
-        let url = format!("{}/api/blobs/{hash}", server.trim_end_matches('/'));
-        let response = client
-            .put(url)
-            .bearer_auth(token)
-            .query(&[("doc", doc.as_str())])
-            .query(&[("offset", 0), ("total", bytes.len() as u64)])
-            .body(bytes)
-            .send()
-            .map_err(|_| TabletError::new("unreachable", "photos could not be uploaded yet"))?;
-        let status = response.status().as_u16();
-        // 409 means the server already holds some of it: ask again next time from scratch.
-        if status == 201 || status == 200 {
-            std::fs::remove_file(dir(user_dir).join(format!("{hash}.doc")))?;
-            sent += 1;
-        } else {
-            return Err(TabletError::new(
+    let bytes = std::fs::read(dir(user_dir).join(hash.to_string()))?;
+    let url = format!("{}/api/blobs/{hash}", server.trim_end_matches('/'));
+    let response = client
+        .put(url)
+        .bearer_auth(token)
+        .query(&[("doc", doc)])
+        .query(&[("offset", 0), ("total", bytes.len() as u64)])
+        .body(bytes)
+        .send()
+        .map_err(|_| TabletError::new("unreachable", "signatures could not be uploaded yet"))?;
+    let status = response.status().as_u16();
+    // 409 means the server already holds some of it: ask again next time from scratch.
+    if status == 201 || status == 200 {
+        std::fs::remove_file(dir(user_dir).join(format!("{hash}.doc")))?;
+        Ok(())
+    } else {
+        let body = response.bytes().unwrap_or_default();
+        let error = crate::sync::error_from_body(status, &body);
+        match error {
+            SyncError::Revoked | SyncError::AgencySuspended | SyncError::UnknownToken => {
+                Err(error.into())
+            }
+            _ => Err(TabletError::new(
                 "upload_refused",
-                format!("the server refused a photo ({status})"),
-            ));
+                format!("the server refused a signature ({status})"),
+            )),
         }
     }
-    Ok(sent)
 }

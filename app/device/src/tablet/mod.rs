@@ -13,6 +13,7 @@ mod error;
 pub mod profiles;
 pub mod status;
 mod submit;
+pub mod syncing;
 pub mod views;
 
 use std::io::Write;
@@ -25,10 +26,11 @@ pub use error::TabletError;
 pub use profiles::{Profile, ProfileView};
 pub use status::SyncStatus;
 pub use submit::{StepInput, VisitSubmission};
+pub use syncing::{FileUpload, SyncJob, SyncProgress};
 
 use crate::Store;
 use crate::field::{self, DutyRow};
-use crate::sync::{self, Http, SyncError};
+use crate::sync;
 
 /// What the first screen needs before anyone unlocks.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -267,46 +269,6 @@ impl Tablet {
         let store = &mut self.session()?.store;
         let files = blobs::pending(&dir)?.len() + store.pending_photos()?.len();
         status::of(store, files)
-    }
-
-    /// Syncs the unlocked user's store, then uploads waiting photos. A revoked device wipes
-    /// this user's data from the tablet and returns `device_revoked`.
-    pub fn sync(&mut self, now: i64) -> Result<SyncStatus, TabletError> {
-        let dir = self.current_dir()?;
-        let s = self.session()?;
-        let result =
-            Http::for_store(&s.store).and_then(|mut http| sync::sync(&mut s.store, &mut http, now));
-        match result {
-            Ok(outcome) if outcome.synced => {
-                status::record_success(&mut s.store)?;
-                let server = s.store.meta("server")?.unwrap_or_default();
-                let token = s.store.meta("token")?.unwrap_or_default();
-                if let Err(e) = blobs::upload_pending(&dir, &server, &token) {
-                    status::record_failure(&mut s.store, &e.code, &e.message)?;
-                }
-                // Photos go in small resumable pieces; what does not arrive waits for the
-                // next sync and the visit shows "photo pending" meanwhile.
-                if let Err(e) = crate::photos::upload_pending(&mut s.store) {
-                    let err = TabletError::from(e);
-                    status::record_failure(&mut s.store, &err.code, &err.message)?;
-                }
-                self.status()
-            }
-            Ok(outcome) => {
-                let problem = outcome.problem.unwrap_or_else(|| "the sync did not finish".into());
-                status::record_failure(&mut s.store, "incomplete", &problem)?;
-                Err(TabletError::new("incomplete", problem))
-            }
-            Err(SyncError::Revoked) => {
-                self.wipe_current()?;
-                Err(SyncError::Revoked.into())
-            }
-            Err(e) => {
-                let err = TabletError::from(e);
-                status::record_failure(&mut s.store, &err.code, &err.message)?;
-                Err(err)
-            }
-        }
     }
 
     /// Deletes the unlocked user's store, files and profile, and locks.

@@ -17,15 +17,15 @@ use crate::support::DemoServer;
 struct TestApp {
     _app: App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
+    shared: Shared,
 }
 
 fn open(data: &Path) -> TestApp {
-    let app = builder(mock_builder())
-        .manage(Shared::new(Tablet::open(data, Some("http://127.0.0.1:9".into())).unwrap()))
-        .build(mock_context(noop_assets()))
-        .unwrap();
+    let shared = Shared::new(Tablet::open(data, Some("http://127.0.0.1:9".into())).unwrap());
+    let app =
+        builder(mock_builder()).manage(shared.clone()).build(mock_context(noop_assets())).unwrap();
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    TestApp { _app: app, webview }
+    TestApp { _app: app, webview, shared }
 }
 
 impl TestApp {
@@ -205,6 +205,42 @@ fn a_visit_saved_while_the_server_is_down_waits_safely_then_reaches_the_server()
     assert_eq!(status["error_code"], Value::Null);
     assert!(status["last_synced_text"].as_str().unwrap().contains('年'));
     assert!(server.visit_notes().contains(&"offline visit".to_string()));
+}
+
+#[test]
+fn a_sync_stuck_on_a_slow_network_does_not_hold_up_saving_a_visit() {
+    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut server = DemoServer::start(sdir.path());
+    let app = open(dir.path());
+    enrol(&app, &server, "helper1", "1234");
+    app.ok("sync", json!({ "now": now() }));
+    let b = first_beneficiary(&app);
+    server.down();
+    let stalled = server.stall();
+
+    let shared = app.shared.clone();
+    let syncing = std::thread::spawn(move || shared.sync(now()));
+    for _ in 0..1000 {
+        if !app.ok("sync_progress", json!({})).is_null() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The first request is on its way to a server that will not answer for 30 s.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let visit =
+        json!({ "arrived": now() - 600_000, "sys": 128, "dia": 80, "notes": "saved mid-sync" });
+    app.ok("record_visit", json!({ "beneficiary": b, "visit": visit, "now": now() }));
+    assert!(!syncing.is_finished(), "the visit was saved while the sync still waited");
+    assert_eq!(app.ok("sync_progress", json!({}))["phase"], "records");
+
+    drop(stalled);
+    let stuck = syncing.join().unwrap().expect_err("the stalled sync fails");
+    assert_eq!(stuck.code, "unreachable");
+    assert!(app.ok("sync_progress", json!({})).is_null(), "no sync runs any more");
+    server.up();
+    app.ok("sync", json!({ "now": now() }));
+    assert!(server.visit_notes().iter().any(|n| n == "saved mid-sync"));
 }
 
 #[test]

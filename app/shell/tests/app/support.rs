@@ -86,6 +86,12 @@ impl DemoServer {
         self.stop = Some((tx, done));
     }
 
+    /// After [`DemoServer::down`]: a listener on the same port that never answers, like a
+    /// village connection that swallows requests. Dropping it resets whatever waits on it.
+    pub fn stall(&mut self) -> std::net::TcpListener {
+        self.listen().into_std().unwrap()
+    }
+
     /// The server's storage, opened fresh.
     pub fn storage(&self) -> SqliteStorage {
         SqliteStorage::open(&self.data).unwrap()

@@ -1,9 +1,14 @@
 //! The bar on every screen: who is using the tablet, the sync line, language and log out.
 
+use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::hooks::{run_sync, use_app, use_tr};
+use crate::api::{self, SyncProgress};
+use crate::hooks::{Tr, run_sync, use_app, use_tr};
 use crate::state::Action;
+
+/// How often the sync line asks how far a running sync has got.
+const PROGRESS_EVERY_MS: u32 = 300;
 
 /// The top bar.
 #[function_component(TopBar)]
@@ -54,11 +59,59 @@ pub fn top_bar() -> Html {
     }
 }
 
+/// While a sync runs, how far it has got (asked of the shell, which answers without waiting
+/// on the sync).
+#[hook]
+fn use_sync_progress(running: bool) -> Option<SyncProgress> {
+    let progress = use_state(|| None::<SyncProgress>);
+    {
+        let progress = progress.clone();
+        use_effect_with(running, move |running| {
+            progress.set(None);
+            let poll = running.then(|| {
+                Interval::new(PROGRESS_EVERY_MS, move || {
+                    let progress = progress.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let now = api::call::<Option<SyncProgress>>(
+                            "sync_progress",
+                            serde_json::json!({}),
+                        )
+                        .await;
+                        if let Ok(now) = now {
+                            progress.set(now);
+                        }
+                    });
+                })
+            });
+            move || drop(poll)
+        });
+    }
+    (*progress).clone()
+}
+
+/// The running sync in words: records first, then files counted as they go.
+fn progress_text(tr: Tr, progress: Option<&SyncProgress>) -> Html {
+    match progress {
+        Some(p) if p.phase == "files" && p.files_total > 0 => {
+            let done = p.files_done.to_string();
+            let total = p.files_total.to_string();
+            html! {
+                <div id="sync-progress" class="sync-running">
+                    { tr.tf("sync_running_files", &[("done", &done), ("total", &total)]) }
+                    <progress max={total.clone()} value={done.clone()} />
+                </div>
+            }
+        }
+        _ => html! { <div id="sync-progress" class="sync-running">{ tr.t("sync_running") }</div> },
+    }
+}
+
 /// The sync sentence.
 #[function_component(SyncLine)]
 fn sync_line() -> Html {
     let app = use_app();
     let tr = use_tr();
+    let progress = use_sync_progress(app.sync.running);
     if app.user.is_none() {
         return html! { <div class="sync-line" /> };
     }
@@ -86,7 +139,7 @@ fn sync_line() -> Html {
     });
     html! {
         <div id="sync-line" class={class}>
-            if line.running { <div class="sync-running">{ tr.t("sync_running") }</div> }
+            if line.running { { progress_text(tr, progress.as_ref()) } }
             <div id="sync-text">{ parts.join(" · ") }</div>
             { failure }
         </div>

@@ -1,10 +1,13 @@
 //! Photo and signature files, kept on the filesystem by content hash, behind a trait so an
 //! object store can follow.
 //!
-//! Uploads are resumable: bytes are appended to `<hash>.part` as they arrive, so a connection
-//! cut mid-request keeps what reached the server and the device resumes from there. A file is
-//! accepted only when its SHA-256 equals the hash it was announced under; then it is renamed
-//! into place, so a reader never sees a half-written file.
+//! Uploads are resumable: bytes are appended to `<hash>.<uploader>.part` as they arrive, so a
+//! connection cut mid-request keeps what reached the server and the device resumes from there.
+//! A file is accepted only when its SHA-256 equals the hash it was announced under; then it is
+//! renamed into place, so a reader never sees a half-written file. Each uploader has its own
+//! partial file and sends every byte even when the server already holds the file: sending the
+//! bytes is how a device proves it has the photo, so knowing a hash alone gets nobody a link
+//! to it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -49,13 +52,17 @@ pub struct UploadState {
 
 /// Storage of content-addressed files.
 pub trait BlobStore: Send + Sync + 'static {
-    /// Where an upload of `hash` stands.
+    /// Whether the complete file of `hash` is held, and its size.
     fn state(&self, hash: &BlobHash) -> Result<UploadState, BlobError>;
-    /// Appends bytes read from `body` at `offset`; when `total` bytes are held, verifies and
-    /// completes. Bytes that arrived before a read error are kept.
+    /// Bytes of `hash` that `uploader` has sent so far.
+    fn held_from(&self, hash: &BlobHash, uploader: &str) -> Result<u64, BlobError>;
+    /// Appends bytes `uploader` sent at `offset`; when `total` bytes are held, verifies them
+    /// and completes (keeping the copy already stored, if any). Bytes that arrived before a
+    /// read error are kept.
     fn append(
         &self,
         hash: &BlobHash,
+        uploader: &str,
         offset: u64,
         total: u64,
         body: &mut dyn Read,
@@ -85,8 +92,9 @@ impl FsBlobStore {
         self.root.join(&text[..2]).join(text)
     }
 
-    fn part_path(&self, hash: &BlobHash) -> PathBuf {
-        self.root.join("partial").join(format!("{hash}.part"))
+    fn part_path(&self, hash: &BlobHash, uploader: &str) -> PathBuf {
+        let uploader: String = uploader.chars().filter(char::is_ascii_alphanumeric).collect();
+        self.root.join("partial").join(format!("{hash}.{uploader}.part"))
     }
 }
 
@@ -106,33 +114,34 @@ fn hash_file(path: &Path) -> Result<BlobHash, BlobError> {
 
 impl BlobStore for FsBlobStore {
     fn state(&self, hash: &BlobHash) -> Result<UploadState, BlobError> {
-        if let Ok(meta) = fs::metadata(self.final_path(hash)) {
-            return Ok(UploadState { held: meta.len(), complete: true });
+        match fs::metadata(self.final_path(hash)) {
+            Ok(meta) => Ok(UploadState { held: meta.len(), complete: true }),
+            Err(_) => Ok(UploadState { held: 0, complete: false }),
         }
-        let held = fs::metadata(self.part_path(hash)).map(|m| m.len()).unwrap_or(0);
-        Ok(UploadState { held, complete: false })
+    }
+
+    fn held_from(&self, hash: &BlobHash, uploader: &str) -> Result<u64, BlobError> {
+        Ok(fs::metadata(self.part_path(hash, uploader)).map(|m| m.len()).unwrap_or(0))
     }
 
     fn append(
         &self,
         hash: &BlobHash,
+        uploader: &str,
         offset: u64,
         total: u64,
         body: &mut dyn Read,
     ) -> Result<UploadState, BlobError> {
-        let before = self.state(hash)?;
-        if before.complete {
-            return Ok(before);
-        }
         if total > MAX_BLOB_BYTES {
             return Err(BlobError::TooLarge);
         }
-        if offset != before.held {
-            return Err(BlobError::Offset { given: offset, held: before.held });
+        let before = self.held_from(hash, uploader)?;
+        if offset != before {
+            return Err(BlobError::Offset { given: offset, held: before });
         }
-        let part = self.part_path(hash);
+        let part = self.part_path(hash, uploader);
         let mut file = OpenOptions::new().create(true).append(true).open(&part)?;
-        let mut held = before.held;
+        let mut held = before;
         let mut buf = vec![0u8; 64 * 1024];
         let read_error = loop {
             match body.read(&mut buf) {
@@ -163,8 +172,12 @@ impl BlobStore for FsBlobStore {
             return Err(BlobError::HashMismatch);
         }
         let target = self.final_path(hash);
-        fs::create_dir_all(target.parent().expect("blob paths have a parent"))?;
-        fs::rename(&part, &target)?;
+        if target.exists() {
+            fs::remove_file(&part)?;
+        } else {
+            fs::create_dir_all(target.parent().expect("blob paths have a parent"))?;
+            fs::rename(&part, &target)?;
+        }
         Ok(UploadState { held, complete: true })
     }
 

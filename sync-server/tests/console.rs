@@ -529,7 +529,7 @@ async fn a_photo_is_served_to_a_supervisor_of_its_division_and_refused_to_anothe
         let bytes: Vec<u8> =
             [0xFF, 0xD8, 0xFF, 0xE0, tag].into_iter().chain(std::iter::repeat_n(tag, 64)).collect();
         let hash = BlobHash::of(&bytes);
-        fx.state.blobs.append(&hash, 0, bytes.len() as u64, &mut &bytes[..]).unwrap();
+        fx.state.blobs.append(&hash, "test", 0, bytes.len() as u64, &mut &bytes[..]).unwrap();
         fx.state.storage.add_blob_ref(&hash, &DocId::Case(id)).unwrap();
         (hash, bytes)
     };
@@ -605,7 +605,7 @@ async fn a_photo_not_yet_uploaded_shows_as_pending_and_an_arrived_one_with_where
     let arrived = BlobHash::of(&arrived_bytes);
     fx.state
         .blobs
-        .append(&arrived, 0, arrived_bytes.len() as u64, &mut &arrived_bytes[..])
+        .append(&arrived, "test", 0, arrived_bytes.len() as u64, &mut &arrived_bytes[..])
         .unwrap();
     storage.add_blob_ref(&arrived, &DocId::Case(id)).unwrap();
     let pending = BlobHash::of(b"a photo still on the tablet");

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use peihu_device::photos;
 use peihu_server::blobs::{BlobStore, FsBlobStore};
+use peihu_server::storage::Storage;
 use peihu_shared::ids::{BlobHash, DocId};
 use peihu_tests::{TestServer, VILLAGE_A, VILLAGE_B};
 
@@ -148,7 +149,7 @@ fn a_hundred_photos_arrive_intact_through_a_connection_cut_every_256_kb() {
 fn a_photo_is_served_to_its_village_and_refused_to_another() {
     let server = TestServer::start();
     let mut helper_a = server.helper("photo-a", VILLAGE_A);
-    let helper_b = server.helper("photo-b", VILLAGE_B);
+    let mut helper_b = server.helper("photo-b", VILLAGE_B);
     let beneficiary = helper_a.register(VILLAGE_A, 2);
     helper_a.sync().expect("sync");
     let photo = photos::keep_photo(&mut helper_a.store, DocId::Case(beneficiary), &noisy_jpeg(7))
@@ -166,6 +167,31 @@ fn a_photo_is_served_to_its_village_and_refused_to_another() {
     assert_eq!(other.status().as_u16(), 403, "another village's helper is refused");
     let audited = peihu_tests::audit(&server.storage, "blob.refused");
     assert!(!audited.is_empty(), "the refusal is recorded");
+
+    // Knowing the hash (it is in console URLs) is not having the photo: claiming it for one of
+    // B's own records with no bytes links nothing, and the state tells B nothing.
+    let own_case = helper_b.register(VILLAGE_B, 4);
+    helper_b.sync().expect("sync");
+    let total = photo.jpeg.len();
+    let claim = format!("{url}?doc=case:{own_case}&offset=0&total={total}");
+    let claimed = client.put(&claim).bearer_auth(helper_b.token()).send().expect("request");
+    assert_ne!(claimed.status().as_u16(), 201, "no bytes, no link");
+    let state = client.get(format!("{url}/state")).bearer_auth(helper_b.token()).send();
+    let state: serde_json::Value = state.expect("request").json().expect("json");
+    assert_eq!(state["complete"], false, "B is not told the server holds it");
+    let after = client.get(&url).bearer_auth(helper_b.token()).send().expect("request");
+    assert_eq!(after.status().as_u16(), 403, "still refused after the empty claim");
+
+    // A device that really has the photo proves it by sending it, and may then fetch it.
+    let proof = client
+        .put(format!("{url}?doc=case:{own_case}&offset=0&total={total}"))
+        .bearer_auth(helper_b.token())
+        .body(photo.jpeg)
+        .send()
+        .expect("request");
+    assert_eq!(proof.status().as_u16(), 201);
+    let fetched = client.get(&url).bearer_auth(helper_b.token()).send().expect("request");
+    assert_eq!(fetched.status().as_u16(), 200);
 }
 
 #[test]
@@ -186,7 +212,17 @@ fn an_upload_whose_bytes_do_not_match_its_id_is_discarded() {
     assert_eq!(resp.status().as_u16(), 400);
     let blobs = FsBlobStore::open(server.storage.data_dir()).expect("blob folder");
     assert_eq!(blobs.read(&claimed).expect("readable"), None, "nothing half-stored");
-    assert_eq!(blobs.state(&claimed).expect("state").held, 0, "the partial file is gone");
+    assert!(!blobs.state(&claimed).expect("state").complete);
+    let partial = server.storage.data_dir().join("blobs").join("partial");
+    assert_eq!(
+        std::fs::read_dir(partial).expect("partial folder").count(),
+        0,
+        "its bytes are gone"
+    );
+    assert!(
+        server.storage.blob_docs(&claimed).expect("links").is_empty(),
+        "and it is linked to nothing"
+    );
 }
 
 #[test]
@@ -195,7 +231,8 @@ fn verify_finds_a_stored_photo_that_was_damaged_on_disk() {
     let blobs = FsBlobStore::open(dir.path()).expect("blob folder");
     let good = noisy_jpeg(1);
     let hash = BlobHash::of(&good);
-    let state = blobs.append(&hash, 0, good.len() as u64, &mut good.as_slice()).expect("stored");
+    let state =
+        blobs.append(&hash, "test", 0, good.len() as u64, &mut good.as_slice()).expect("stored");
     assert!(state.complete);
     assert_eq!(blobs.verify_all().expect("verify").1, Vec::<BlobHash>::new());
 

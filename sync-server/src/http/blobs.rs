@@ -34,6 +34,20 @@ impl From<BlobError> for ApiError {
     }
 }
 
+/// Whether the device may already see the stored file: it is linked to a document in the
+/// device's scope (so the device could download it anyway).
+fn visible(
+    state: &AppState,
+    hash: &BlobHash,
+    in_scope: &BTreeSet<DocId>,
+) -> Result<bool, ApiError> {
+    let linked = state.storage.blob_docs(hash)?;
+    Ok(linked.iter().any(|d| in_scope.contains(d)) && state.blobs.state(hash)?.complete)
+}
+
+/// `GET /api/blobs/{hash}/state`: complete if the device may see the stored file, else how
+/// many bytes this device has sent. Whether the server holds a file the device may not see
+/// is not told.
 pub(super) async fn state(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -41,8 +55,14 @@ pub(super) async fn state(
 ) -> Result<Json<UploadState>, ApiError> {
     let hash = parse_hash(&hash)?;
     blocking(move || {
-        authenticate(&state, &headers)?;
-        Ok(Json(state.blobs.state(&hash)?))
+        let device = authenticate(&state, &headers)?;
+        let in_scope: BTreeSet<DocId> =
+            state.storage.scope_manifest(&device.user)?.into_iter().map(|e| e.doc).collect();
+        if visible(&state, &hash, &in_scope)? {
+            return Ok(Json(state.blobs.state(&hash)?));
+        }
+        let held = state.blobs.held_from(&hash, &device.id.to_string())?;
+        Ok(Json(UploadState { held, complete: false }))
     })
     .await
 }
@@ -90,7 +110,7 @@ pub(super) async fn upload(
         .parse()
         .map_err(|e: peihu_shared::ids::DocIdError| ApiError::BadRequest(e.to_string()))?;
     let st = state.clone();
-    blocking(move || {
+    let (device, already) = blocking(move || {
         let device = authenticate(&st, &headers)?;
         let in_scope: BTreeSet<DocId> =
             st.storage.scope_manifest(&device.user)?.into_iter().map(|e| e.doc).collect();
@@ -104,16 +124,25 @@ pub(super) async fn upload(
             st.storage.audit(&audit, st.now())?;
             return Err(ApiError::Forbidden);
         }
-        st.storage.add_blob_ref(&hash, &doc)?;
-        Ok(())
+        // A file the device may already see can be linked to another of its documents
+        // without sending it again; any other link waits for the bytes.
+        if visible(&st, &hash, &in_scope)? {
+            st.storage.add_blob_ref(&hash, &doc)?;
+            return Ok((device.id, Some(st.blobs.state(&hash)?)));
+        }
+        Ok((device.id, None))
     })
     .await?;
+    if let Some(done) = already {
+        return Ok((StatusCode::CREATED, Json(done)).into_response());
+    }
 
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let blobs = state.blobs.clone();
+    let uploader = device.to_string();
     let writer = tokio::task::spawn_blocking(move || {
         let mut reader = ChannelReader { rx, current: Bytes::new() };
-        blobs.append(&hash, q.offset, q.total, &mut reader)
+        blobs.append(&hash, &uploader, q.offset, q.total, &mut reader)
     });
     let mut stream = body.into_data_stream();
     while let Some(piece) = stream.next().await {
@@ -126,10 +155,13 @@ pub(super) async fn upload(
     drop(tx);
     let result = writer.await.map_err(|_| ApiError::Internal)?;
     match result {
-        Ok(s) => {
-            let status = if s.complete { StatusCode::CREATED } else { StatusCode::ACCEPTED };
-            Ok((status, Json(s)).into_response())
+        Ok(s) if s.complete => {
+            // The bytes hashed to their id: the device has the photo, so it may link it.
+            let st = state.clone();
+            blocking(move || Ok(st.storage.add_blob_ref(&hash, &doc)?)).await?;
+            Ok((StatusCode::CREATED, Json(s)).into_response())
         }
+        Ok(s) => Ok((StatusCode::ACCEPTED, Json(s)).into_response()),
         Err(BlobError::Offset { held, .. }) => {
             Ok((StatusCode::CONFLICT, Json(UploadState { held, complete: false })).into_response())
         }

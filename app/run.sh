@@ -50,13 +50,15 @@ done
 
 echo
 echo "Peihu demo server: http://$listen   (supervisors' console: http://$listen/console)"
-echo "Fresh one-time enrolment codes for the demo accounts:"
+echo "Demo accounts (supervisors log into the console with the password shown):"
 python3 - "$data/accounts.json" <<'PY'
 import json, sys
 for a in json.load(open(sys.argv[1])):
     pw = f"  console password: {a['password']}" if a.get("password") else ""
     print(f"  {a['user']:<8} {a['role']:<10} {a['place']:<12}{pw}")
 PY
+echo "Fresh one-time enrolment codes (for another account:"
+echo "  target/debug/peihu-server admin --data $data code LOGIN):"
 for who in helper1 escort1; do
   code=$(target/debug/peihu-server admin --data "$data" code "$who")
   echo "  enrolment code for $who: $code"

@@ -169,8 +169,21 @@ fn run_demo(data: &Path, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses a data directory that holds no server data: a mistyped `--data` must not report
+/// "all files match" or quietly create an empty server.
+fn existing(data: &Path) -> anyhow::Result<()> {
+    if !data.join("peihu.sqlite").is_file() {
+        bail!(
+            "{} holds no Peihu server data (peihu.sqlite is missing): check --data; `serve` or `demo` creates it",
+            data.display()
+        );
+    }
+    Ok(())
+}
+
 fn verify(data: &Path) -> anyhow::Result<()> {
     use peihu_server::blobs::{BlobStore, FsBlobStore};
+    existing(data)?;
     let store = FsBlobStore::open(data).context("cannot open the blob folder")?;
     let (checked, bad) = store.verify_all()?;
     for hash in &bad {
@@ -188,6 +201,16 @@ fn place(text: &str) -> anyhow::Result<PlaceCode> {
 }
 
 fn admin(data: &Path, command: AdminCommand) -> anyhow::Result<()> {
+    // Setting up a new server may start with places, agencies and users; everything else
+    // acts on records that must already exist.
+    if !matches!(
+        command,
+        AdminCommand::PlaceAdd { .. }
+            | AdminCommand::AgencyAdd { .. }
+            | AdminCommand::UserAdd { .. }
+    ) {
+        existing(data)?;
+    }
     let storage = open(data)?;
     let now = now_ms();
     match command {
@@ -201,6 +224,7 @@ fn admin(data: &Path, command: AdminCommand) -> anyhow::Result<()> {
                 .agency_by_name(&name)?
                 .with_context(|| format!("no agency named {name}"))?;
             storage.suspend_agency(id, true, now)?;
+            println!("agency {name} suspended: its escorts' devices may no longer sync");
         }
         AdminCommand::UserAdd { login, name, role, place: p, agency, password } => {
             let role = Role::from_code(&role).with_context(|| {
@@ -235,6 +259,7 @@ fn admin(data: &Path, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Revoke { device } => {
             let id: DeviceId = device.parse().context("bad device id")?;
             storage.revoke_device(id, now)?;
+            println!("device {id} revoked: it will wipe its records at its next sync");
         }
     }
     Ok(())

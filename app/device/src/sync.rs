@@ -37,6 +37,11 @@ pub enum SyncError {
         "the server could not be reached ({0}); check the server address and the network, then enrol again with the same code"
     )]
     EnrolUnreachable(String),
+    /// The server address is not an http:// or https:// address.
+    #[error(
+        "the server address \"{0}\" is not a web address: it must start with http:// or https://, e.g. http://127.0.0.1:8780"
+    )]
+    BadAddress(String),
     /// The enrolment code is wrong, used or expired.
     #[error(
         "this enrolment code is wrong or has already been used: ask your supervisor for a new one"
@@ -71,6 +76,7 @@ impl SyncError {
             SyncError::UnknownToken => "unknown_token",
             SyncError::EnrolUnreachable(_) => "unreachable",
             SyncError::InvalidCode => "invalid_code",
+            SyncError::BadAddress(_) => "bad_server",
             SyncError::NotEnrolled => "not_enrolled",
             SyncError::Server { .. } => "server_error",
             SyncError::Protocol(_) => "protocol",
@@ -349,6 +355,11 @@ impl std::fmt::Debug for Enrolment {
 
 /// Trades a one-time code for a device token and records the enrolment in the store.
 pub fn enroll(store: &mut Store, server: &str, code: &str) -> Result<Enrolment, SyncError> {
+    let server = server.trim();
+    let url = reqwest::Url::parse(server).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+    if url.is_none_or(|u| u.host().is_none()) {
+        return Err(SyncError::BadAddress(server.to_string()));
+    }
     let client = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))

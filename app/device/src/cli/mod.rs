@@ -215,8 +215,14 @@ fn duty(s: &Session, json: bool) -> anyhow::Result<()> {
         outln!("no beneficiaries on this device yet: run peihu-field sync");
     }
     for r in rows {
-        let overdue = r.overdue_days.map(|d| format!(" ({d} days)")).unwrap_or_default();
-        outln!("{}  {:<6} {:<8}{}  {}", r.beneficiary, r.colour.code(), r.status, overdue, r.name);
+        let overdue = match r.overdue_days {
+            Some(0) => " (since today)".to_string(),
+            Some(1) => " (1 day)".to_string(),
+            Some(d) => format!(" ({d} days)"),
+            None => String::new(),
+        };
+        let status = format!("{}{overdue}", r.status);
+        outln!("{}  {:<6} {:<22} {}", r.beneficiary, r.colour.code(), status, r.name);
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ pub(crate) struct RecordArgs {
     #[arg(long)]
     photo: Vec<String>,
     /// How long the visit lasted, in minutes (arrival is that long before now).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
     minutes: i64,
     /// Print JSON (id, checks, warnings).
     #[arg(long)]
@@ -160,11 +160,14 @@ fn checkin(a: &RecordArgs) -> anyhow::Result<CheckIn> {
 
 pub(crate) fn run(s: &mut Session, command: VisitCommand) -> anyhow::Result<()> {
     let VisitCommand::Record(a) = command;
+    if a.minutes < 0 {
+        bail!("--minutes {} cannot be negative: it is how long the visit lasted", a.minutes);
+    }
     let beneficiary: BeneficiaryId = a.beneficiary.parse()?;
     let photos = a.photo.iter().map(|p| p.parse::<BlobHash>()).collect::<Result<Vec<_>, _>>()?;
     let now = now_ms();
     let form = VisitForm {
-        arrived: now.saturating_sub(a.minutes.max(0).saturating_mul(60_000)),
+        arrived: now.saturating_sub(a.minutes.saturating_mul(60_000)),
         departed: now,
         checkin: Some(checkin(&a)?),
         vitals: vital_input(&a)?,

@@ -65,4 +65,9 @@ fn an_enrolment_that_cannot_reach_its_server_leaves_nothing_behind() {
     assert!(stderr.contains("could not be reached") && stderr.contains("enrol again"), "{stderr}");
     assert!(!stderr.contains("next sync"), "nothing was saved that a sync could send: {stderr}");
     assert!(!data.join("device.sqlite").exists(), "a failed enrolment leaves no store");
+
+    let bare = field_cli(&data, &["enroll", "--server", "127.0.0.1:8780", "--code", "ABCD-EFGH"]);
+    let stderr = String::from_utf8_lossy(&bare.stderr);
+    assert_eq!(bare.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("must start with http:// or https://"), "{stderr}");
 }

@@ -278,6 +278,18 @@ fn run_sync(s: &mut Session, json: bool) -> anyhow::Result<()> {
 fn photo(s: &mut Session, command: PhotoCommand) -> anyhow::Result<()> {
     match command {
         PhotoCommand::Add { visit, beneficiary, file } => {
+            // A file too big to be a photo is refused before it is read into memory.
+            let size = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read the photo file {}", file.display()))?
+                .len();
+            let limit = peihu_photo::Limits::default().max_input_bytes;
+            if size > limit as u64 {
+                let refusal = peihu_photo::PhotoError::TooLarge {
+                    bytes: usize::try_from(size).unwrap_or(usize::MAX),
+                    limit,
+                };
+                bail!("photo refused ({}): {refusal}", refusal.code());
+            }
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("cannot read the photo file {}", file.display()))?;
             let prov = s.prov();

@@ -71,3 +71,16 @@ fn an_enrolment_that_cannot_reach_its_server_leaves_nothing_behind() {
     assert_eq!(bare.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("must start with http:// or https://"), "{stderr}");
 }
+
+#[test]
+fn a_file_too_big_to_be_a_photo_is_refused_in_megabytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let b = device(dir.path());
+    let huge = dir.path().join("huge.jpg");
+    // Sparse: 31 MB on paper, nothing on disk.
+    std::fs::File::create(&huge).and_then(|f| f.set_len(31 * 1024 * 1024)).expect("file");
+    let out = field_cli(dir.path(), &["photo", "add", "--beneficiary", &b, huge.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("too_large") && stderr.contains("31 MB"), "{stderr}");
+}

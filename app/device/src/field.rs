@@ -32,6 +32,24 @@ pub enum FieldError {
     /// A visit longer than [`MAX_VISIT_MS`]: almost certainly a typing slip.
     #[error("a home visit cannot last more than 12 hours: check the arrival time")]
     VisitTooLong,
+    /// Observations (or an escalation reason) longer than [`MAX_NOTE_CHARS`].
+    #[error("the text is {0} characters long; a visit note may have at most {MAX_NOTE_CHARS}")]
+    NoteTooLong(usize),
+}
+
+/// The longest observation or escalation text a visit keeps, in characters.
+pub const MAX_NOTE_CHARS: usize = 4000;
+
+/// A typed note as it is kept: control characters other than line breaks and tabs removed
+/// (they would show as nothing or garble a page), surrounding blanks trimmed.
+pub fn clean_note(text: &str) -> Result<String, FieldError> {
+    let kept: String =
+        text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
+    let kept = kept.trim().to_string();
+    match kept.chars().count() {
+        n if n > MAX_NOTE_CHARS => Err(FieldError::NoteTooLong(n)),
+        _ => Ok(kept),
+    }
 }
 
 /// The longest a home visit may last: 12 hours.
@@ -54,6 +72,7 @@ impl FieldError {
             FieldError::UnknownEpisode(_) => "unknown_episode",
             FieldError::DepartureBeforeArrival => "departure_before_arrival",
             FieldError::VisitTooLong => "visit_too_long",
+            FieldError::NoteTooLong(_) => "note_too_long",
         }
     }
 }
@@ -199,6 +218,8 @@ pub fn record_visit(
     if form.departed - form.arrived > MAX_VISIT_MS {
         return Err(FieldError::VisitTooLong);
     }
+    let notes = clean_note(&form.notes)?;
+    let escalation = form.escalation.as_deref().map(clean_note).transpose()?;
     let (vitals, checks) = rules::validate_vitals(&form.vitals, thresholds)?;
     let raised = thresholds.evaluate(&vitals);
     let visit = Visit {
@@ -208,11 +229,11 @@ pub fn record_visit(
         departed: form.departed,
         checkin: form.checkin.unwrap_or_else(CheckIn::unavailable),
         vitals,
-        notes: form.notes.clone(),
+        notes,
         education: form.education.clone(),
         photos: form.photos.clone(),
         photo_facts: photo_facts(store, &form.photos)?,
-        escalation: form.escalation.clone(),
+        escalation,
         amendments: Default::default(),
     };
     let mut warnings: Vec<(Warning, String)> = raised
@@ -230,7 +251,7 @@ pub fn record_visit(
             (warning, w.label.clone())
         })
         .collect();
-    if let Some(reason) = &form.escalation {
+    if let Some(reason) = &visit.escalation {
         let warning = Warning {
             visit: visit.id,
             source: WarningSource::Escalation { reason: reason.clone() },
@@ -347,4 +368,24 @@ pub fn record_step(
             }
         })
         .map_err(FieldError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_keeps_its_lines_and_loses_invisible_control_characters() {
+        let typed = "  咳嗽两天\n\t夜里加重\u{1b}[31m\u{7}  ";
+        assert_eq!(clean_note(typed).unwrap(), "咳嗽两天\n\t夜里加重[31m");
+    }
+
+    #[test]
+    fn a_note_longer_than_the_limit_is_refused_with_its_length() {
+        assert!(clean_note(&"字".repeat(MAX_NOTE_CHARS)).is_ok());
+        let long = "字".repeat(MAX_NOTE_CHARS + 1);
+        let refused = clean_note(&long).unwrap_err();
+        assert_eq!(refused.code(), "note_too_long");
+        assert!(refused.to_string().contains("4001"), "{refused}");
+    }
 }

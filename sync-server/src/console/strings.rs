@@ -269,6 +269,19 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("none", "无", "none"),
     ("yes", "是", "yes"),
     ("no", "否", "no"),
+    ("measure.sys", "收缩压", "Systolic BP"),
+    ("measure.dia", "舒张压", "Diastolic BP"),
+    ("measure.pulse", "心率", "Heart rate"),
+    ("measure.temp", "体温", "Temperature"),
+    ("measure.temp_axillary", "体温（腋下）", "Temperature (armpit)"),
+    ("measure.temp_oral", "体温（口腔）", "Temperature (mouth)"),
+    ("measure.temp_ear", "体温（耳温）", "Temperature (ear)"),
+    ("measure.temp_rectal", "体温（肛温）", "Temperature (rectal)"),
+    ("measure.spo2", "血氧", "SpO2"),
+    ("measure.glucose", "血糖", "Glucose"),
+    ("measure.glucose_fasting", "空腹血糖", "Fasting glucose"),
+    ("measure.glucose_random", "随机血糖", "Random glucose"),
+    ("measure.glucose_after_meal", "餐后血糖", "Glucose after a meal"),
     ("severity.high", "高", "high"),
     ("severity.urgent", "紧急", "urgent"),
     ("role.helper", "帮帮团成员", "helper"),
@@ -532,6 +545,22 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    /// A warning row names its measure in words, so every measure a threshold rule can raise
+    /// one for needs its name.
+    #[test]
+    fn every_measure_in_the_thresholds_has_a_name() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/vital_thresholds.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let unnamed: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("measure = \""))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|m| !TABLE.contains_key(format!("measure.{m}").as_str()))
+            .collect();
+        assert!(unnamed.is_empty(), "measures without a name: {unnamed:?}");
     }
 
     #[test]

@@ -390,7 +390,9 @@ fn warnings(
                 id: id.clone(),
                 raised: tr.time(w.prov.at),
                 what: match &w.source {
-                    WarningSource::Reading { measure, rule } => format!("{measure}: {rule}"),
+                    WarningSource::Reading { measure, rule } => {
+                        format!("{}：{rule}", tr.t(&format!("measure.{measure}")))
+                    }
                     WarningSource::Escalation { reason } => reason.clone(),
                 },
                 severity: w.severity.clone(),

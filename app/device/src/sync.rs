@@ -44,7 +44,7 @@ pub enum SyncError {
     BadAddress(String),
     /// The enrolment code is wrong, used or expired.
     #[error(
-        "this enrolment code is wrong or has already been used: ask your supervisor for a new one"
+        "this enrolment code is wrong, already used or more than a week old: ask your supervisor for a new one"
     )]
     InvalidCode,
     /// This device is not enrolled.

@@ -55,7 +55,7 @@ pub enum ApiError {
     AgencySuspended,
     /// The enrolment code is wrong or used.
     #[error(
-        "this enrolment code is wrong or has already been used: ask your supervisor for a new one"
+        "this enrolment code is wrong, already used or more than a week old: ask your supervisor for a new one"
     )]
     InvalidCode,
     /// The request body could not be read.

@@ -123,11 +123,16 @@ pub struct AuditEvent {
     pub doc: Option<DocId>,
 }
 
+/// How long a one-time enrolment code works after it is issued: a week, time enough to reach
+/// a village; a code lost on paper stops working by itself.
+pub const CODE_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
 /// Everything the server stores.
 pub trait Storage: Send + Sync + 'static {
     /// The device holding this token hash, if any.
     fn device_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<Device>, StorageError>;
-    /// Trades a one-time enrolment code (by hash) for a new device with this token hash.
+    /// Trades a one-time enrolment code (by hash), unused and younger than
+    /// [`CODE_LIFETIME_MS`], for a new device with this token hash.
     fn enroll(
         &self,
         code_hash: &[u8; 32],

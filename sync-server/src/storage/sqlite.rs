@@ -272,9 +272,12 @@ impl Storage for SqliteStorage {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let sql = format!(
                 "SELECT {USER_COLUMNS} FROM enrolment_codes e JOIN users u ON u.id = e.user
-                 WHERE e.code_hash = ?1 AND e.used_at IS NULL"
+                 WHERE e.code_hash = ?1 AND e.used_at IS NULL AND e.created >= ?2"
             );
-            let user = tx.query_row(&sql, [&code_hash[..]], |r| user_from_row(r, 0)).optional()?;
+            let oldest = now.saturating_sub(super::CODE_LIFETIME_MS);
+            let user = tx
+                .query_row(&sql, params![&code_hash[..], oldest], |r| user_from_row(r, 0))
+                .optional()?;
             let Some(user) = user else { return Ok(None) };
             let device = DeviceId::new_random();
             tx.execute(

@@ -1,16 +1,15 @@
-//! Photos and signatures on the tablet: stored by hash in the user's folder, uploaded to the
-//! server after each sync, and queued until the upload is confirmed.
+//! Signatures on the tablet: stored by hash in the user's folder, sent after each sync by the
+//! same resumable uploader as photos, and queued until the server holds them.
 //!
 //! `blobs/<hash>` is the file; `blobs/<hash>.doc` names the document it is evidence for and is
 //! removed once the server has the whole file.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use peihu_shared::ids::{BlobHash, DocId};
 
 use super::TabletError;
-use crate::sync::SyncError;
+use crate::photos::PendingUpload;
 
 fn dir(user_dir: &Path) -> PathBuf {
     user_dir.join("blobs")
@@ -26,8 +25,8 @@ pub fn put(user_dir: &Path, bytes: &[u8], doc: &DocId) -> Result<BlobHash, Table
     Ok(hash)
 }
 
-/// Hashes of files not yet confirmed by the server, with their document.
-pub fn pending(user_dir: &Path) -> Result<Vec<(BlobHash, String)>, TabletError> {
+/// Signatures not yet confirmed by the server, ready for the photo uploader.
+pub fn pending(user_dir: &Path) -> Result<Vec<PendingUpload>, TabletError> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir(user_dir)) else {
         return Ok(out);
@@ -40,50 +39,17 @@ pub fn pending(user_dir: &Path) -> Result<Vec<(BlobHash, String)>, TabletError> 
         let Some(hash) = name.strip_suffix(".doc").and_then(|h| h.parse::<BlobHash>().ok()) else {
             continue;
         };
-        out.push((hash, std::fs::read_to_string(&path)?.trim().to_string()));
+        out.push(PendingUpload {
+            doc: std::fs::read_to_string(&path)?.trim().to_string(),
+            path: dir(user_dir).join(hash.to_string()),
+            hash,
+        });
     }
     Ok(out)
 }
 
-/// Uploads one pending file whole and, once the server holds it, forgets that it waits.
-pub fn upload_one(
-    user_dir: &Path,
-    server: &str,
-    token: &str,
-    hash: &BlobHash,
-    doc: &str,
-) -> Result<(), TabletError> {
-    let client = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120))
-        .build()
-        .expect("an HTTP client with timeouts builds");
-    let bytes = std::fs::read(dir(user_dir).join(hash.to_string()))?;
-    let url = format!("{}/api/blobs/{hash}", server.trim_end_matches('/'));
-    let response = client
-        .put(url)
-        .bearer_auth(token)
-        .query(&[("doc", doc)])
-        .query(&[("offset", 0), ("total", bytes.len() as u64)])
-        .body(bytes)
-        .send()
-        .map_err(|_| TabletError::new("unreachable", "signatures could not be uploaded yet"))?;
-    let status = response.status().as_u16();
-    // 409 means the server already holds some of it: ask again next time from scratch.
-    if status == 201 || status == 200 {
-        std::fs::remove_file(dir(user_dir).join(format!("{hash}.doc")))?;
-        Ok(())
-    } else {
-        let body = response.bytes().unwrap_or_default();
-        let error = crate::sync::error_from_body(status, &body);
-        match error {
-            SyncError::Revoked | SyncError::AgencySuspended | SyncError::UnknownToken => {
-                Err(error.into())
-            }
-            _ => Err(TabletError::new(
-                "upload_refused",
-                format!("the server refused a signature ({status})"),
-            )),
-        }
-    }
+/// Forgets that a signature waits: the server holds all of it.
+pub fn confirm(user_dir: &Path, hash: &BlobHash) -> Result<(), TabletError> {
+    std::fs::remove_file(dir(user_dir).join(format!("{hash}.doc")))?;
+    Ok(())
 }

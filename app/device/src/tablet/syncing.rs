@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use peihu_shared::ids::BlobHash;
 use serde::Serialize;
 
 use super::{Tablet, TabletError, blobs, status};
@@ -25,13 +24,21 @@ pub struct SyncProgress {
 }
 
 /// A file waiting to go: a photo (tracked in the store) or a signature (tracked by a marker
-/// file in the user's folder).
+/// file in the user's folder). Both travel the same way.
 #[derive(Debug, Clone)]
 pub enum FileUpload {
     /// A photo.
     Photo(PendingUpload),
-    /// A signature and the document it belongs to.
-    Signature(BlobHash, String),
+    /// A signature.
+    Signature(PendingUpload),
+}
+
+impl FileUpload {
+    fn upload(&self) -> &PendingUpload {
+        match self {
+            FileUpload::Photo(u) | FileUpload::Signature(u) => u,
+        }
+    }
 }
 
 /// One sync in progress for one user. Network calls take `&mut self` of the job only.
@@ -42,8 +49,6 @@ pub struct SyncJob {
     run: SyncRun,
     http: Http,
     uploader: Uploader,
-    server: String,
-    token: String,
     report: UploadReport,
     /// How far it has got.
     pub progress: SyncProgress,
@@ -56,15 +61,10 @@ impl SyncJob {
         Some(self.http.send(body))
     }
 
-    /// Sends one file. `Ok(true)` when the server holds all of it.
+    /// Sends one file, resuming from what the server holds. `Ok(true)` when the server holds
+    /// all of it.
     pub fn send_file(&mut self, file: &FileUpload) -> Result<bool, TabletError> {
-        match file {
-            FileUpload::Photo(photo) => Ok(self.uploader.send(photo, &mut self.report)?),
-            FileUpload::Signature(hash, doc) => {
-                blobs::upload_one(&self.dir, &self.server, &self.token, hash, doc)?;
-                Ok(true)
-            }
-        }
+        Ok(self.uploader.send(file.upload(), &mut self.report)?)
     }
 }
 
@@ -77,21 +77,9 @@ impl Tablet {
         let store = &mut s.store;
         let http = Http::for_store(store)?;
         let uploader = Uploader::for_store(store)?;
-        let server = store.meta("server")?.unwrap_or_default();
-        let token = store.meta("token")?.unwrap_or_default();
         let run = SyncRun::start(store, now);
         let progress = SyncProgress { phase: "records", ..SyncProgress::default() };
-        Ok(SyncJob {
-            user,
-            dir,
-            run,
-            http,
-            uploader,
-            server,
-            token,
-            report: UploadReport::default(),
-            progress,
-        })
+        Ok(SyncJob { user, dir, run, http, uploader, report: UploadReport::default(), progress })
     }
 
     /// The session's store, if it is still the job's user who is unlocked: another user (or
@@ -146,9 +134,7 @@ impl Tablet {
         let store = self.job_store(job)?;
         let mut files: Vec<FileUpload> =
             crate::photos::pending_uploads(store)?.into_iter().map(FileUpload::Photo).collect();
-        files.extend(
-            blobs::pending(&job.dir)?.into_iter().map(|(h, d)| FileUpload::Signature(h, d)),
-        );
+        files.extend(blobs::pending(&job.dir)?.into_iter().map(FileUpload::Signature));
         job.progress.phase = "files";
         job.progress.files_total = files.len();
         Ok(files)
@@ -170,7 +156,11 @@ impl Tablet {
                 store.mark_photo_uploaded(&photo.hash.to_string())?;
                 Ok(true)
             }
-            (Ok(_), _) => Ok(true),
+            (Ok(true), FileUpload::Signature(signature)) => {
+                blobs::confirm(&job.dir, &signature.hash)?;
+                Ok(true)
+            }
+            (Ok(false), _) => Ok(true),
             (Err(e), _) if e.code == "device_revoked" => {
                 self.wipe_current()?;
                 Err(e)

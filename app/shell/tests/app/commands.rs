@@ -62,6 +62,25 @@ fn enrol(app: &TestApp, server: &DemoServer, login: &str, pin: &str) -> String {
     user["user"].as_str().unwrap().to_string()
 }
 
+/// A tablet with helper1 enrolled and synced against a fresh demo server.
+struct HelperTablet {
+    app: TestApp,
+    server: DemoServer,
+    /// A beneficiary on helper1's duty list.
+    beneficiary: String,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn helper_tablet() -> HelperTablet {
+    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = DemoServer::start(sdir.path());
+    let app = open(dir.path());
+    enrol(&app, &server, "helper1", "1234");
+    app.ok("sync", json!({ "now": now() }));
+    let beneficiary = first_beneficiary(&app);
+    HelperTablet { app, server, beneficiary, _dirs: (dir, sdir) }
+}
+
 fn first_beneficiary(app: &TestApp) -> String {
     let duty = app.ok("duty", json!({ "now": now() }));
     duty[0]["beneficiary"].as_str().unwrap().to_string()
@@ -99,12 +118,7 @@ fn a_wrong_code_or_a_missing_server_is_named_and_nobody_is_enrolled() {
 
 #[test]
 fn a_refused_photo_says_why_so_the_helper_knows_what_to_do() {
-    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let server = DemoServer::start(sdir.path());
-    let app = open(dir.path());
-    enrol(&app, &server, "helper1", "1234");
-    app.ok("sync", json!({ "now": now() }));
-    let id = first_beneficiary(&app);
+    let HelperTablet { app, server: _server, beneficiary: id, _dirs } = helper_tablet();
     for (bytes, reason) in [(vec![], "empty_file"), (b"%PDF-1.7".to_vec(), "not_an_image")] {
         let e = app.call("save_photo", json!({ "beneficiary": id, "bytes": bytes })).unwrap_err();
         assert_eq!(
@@ -145,12 +159,7 @@ fn each_user_unlocks_with_their_own_pin_and_sees_only_their_own_scope() {
 
 #[test]
 fn an_impossible_reading_is_refused_naming_the_field_and_nothing_is_saved() {
-    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let server = DemoServer::start(sdir.path());
-    let app = open(dir.path());
-    enrol(&app, &server, "helper1", "1234");
-    app.ok("sync", json!({ "now": now() }));
-    let b = first_beneficiary(&app);
+    let HelperTablet { app, server: _server, beneficiary: b, _dirs } = helper_tablet();
     let visit = json!({ "arrived": now() - 600_000, "temp": 98.6, "notes": "x" });
     let e = app
         .call("record_visit", json!({ "beneficiary": b, "visit": visit, "now": now() }))
@@ -184,12 +193,7 @@ fn a_half_filled_form_survives_closing_the_app() {
 
 #[test]
 fn a_visit_saved_while_the_server_is_down_waits_safely_then_reaches_the_server() {
-    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut server = DemoServer::start(sdir.path());
-    let app = open(dir.path());
-    enrol(&app, &server, "helper1", "1234");
-    app.ok("sync", json!({ "now": now() }));
-    let b = first_beneficiary(&app);
+    let HelperTablet { app, mut server, beneficiary: b, _dirs } = helper_tablet();
     server.down();
 
     let visit = json!({ "arrived": now() - 600_000, "sys": 150, "dia": 95, "pulse": 88, "notes": "offline visit" });
@@ -209,12 +213,7 @@ fn a_visit_saved_while_the_server_is_down_waits_safely_then_reaches_the_server()
 
 #[test]
 fn a_sync_stuck_on_a_slow_network_does_not_hold_up_saving_a_visit() {
-    let (dir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut server = DemoServer::start(sdir.path());
-    let app = open(dir.path());
-    enrol(&app, &server, "helper1", "1234");
-    app.ok("sync", json!({ "now": now() }));
-    let b = first_beneficiary(&app);
+    let HelperTablet { app, mut server, beneficiary: b, _dirs } = helper_tablet();
     server.down();
     let stalled = server.stall();
 
@@ -302,8 +301,11 @@ fn an_escort_completes_the_nine_steps_and_the_server_holds_them() {
     );
     let view = app.ok("episode", json!({ "id": id, "now": now() }));
     assert_eq!(view["row"]["complete"], true, "{view}");
-    app.ok("sync", json!({ "now": now() }));
+    let status = app.ok("sync", json!({ "now": now() }));
+    assert_eq!(status["files_waiting"], 0, "the signature went up with the sync: {status}");
     let held = server.episode(&id);
     assert!(held.nine_steps(view["today"].as_str().unwrap()).complete());
     assert_eq!(held.acks.len(), 1);
+    let signature = held.acks.values().next().unwrap().signature.expect("a signature");
+    assert!(server.blob(&signature).is_some(), "the server holds the signature's file");
 }

@@ -92,6 +92,12 @@ impl DemoServer {
         self.listen().into_std().unwrap()
     }
 
+    /// A stored file's bytes, once it has arrived whole.
+    pub fn blob(&self, hash: &peihu_shared::ids::BlobHash) -> Option<Vec<u8>> {
+        use peihu_server::blobs::{BlobStore, FsBlobStore};
+        FsBlobStore::open(&self.data).unwrap().read(hash).unwrap()
+    }
+
     /// The server's storage, opened fresh.
     pub fn storage(&self) -> SqliteStorage {
         SqliteStorage::open(&self.data).unwrap()

@@ -174,22 +174,4 @@ impl Tablet {
             }
         }
     }
-
-    /// Syncs the unlocked user's store, then sends waiting photos and signatures, holding the
-    /// tablet throughout (the shell drives the same steps without holding it on the network).
-    pub fn sync(&mut self, now: i64) -> Result<super::SyncStatus, TabletError> {
-        let mut job = self.sync_start(now)?;
-        while let Some(answer) = job.exchange() {
-            if self.sync_answer(&mut job, answer)? {
-                break;
-            }
-        }
-        for file in self.sync_files(&mut job)? {
-            let sent = job.send_file(&file);
-            if !self.sync_file_sent(&mut job, &file, sent)? {
-                break;
-            }
-        }
-        self.status()
-    }
 }
